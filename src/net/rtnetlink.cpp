@@ -1,6 +1,7 @@
 #include "src/net/rtnetlink.hpp"
 
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -243,6 +244,11 @@ LinkInfo parse_link(std::span<std::uint8_t const> payload) {
                              strnlen(reinterpret_cast<char const*>(value.data()), value.size()));
         else if (type == IFLA_MTU)
             info.mtu = read_as<std::uint32_t>(value);
+        else if (type == IFLA_STATS64 && value.size() >= sizeof(rtnl_link_stats64)) {
+            auto const stats = read_as<rtnl_link_stats64>(value);
+            info.tx_packets = stats.tx_packets;
+            info.tx_dropped = stats.tx_dropped;
+        }
     });
     return info;
 }

@@ -25,6 +25,10 @@ struct LinkInfo {
     std::string name;
     unsigned flags = 0;  // IFF_UP, IFF_RUNNING, IFF_NOARP, ...
     std::uint32_t mtu = 0;
+    // Transmit counters (IFLA_STATS64). On a TUN device tx_dropped counts packets the kernel
+    // discarded because nobody read the device's queue.
+    std::uint64_t tx_packets = 0;
+    std::uint64_t tx_dropped = 0;
 };
 
 struct AddressInfo {

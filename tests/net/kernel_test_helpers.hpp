@@ -126,7 +126,7 @@ struct TcpView {
     std::uint8_t flags = 0;
     std::size_t ip_total_length = 0;  // from the IP header
     std::size_t payload_length = 0;
-    std::optional<std::uint16_t> mss_option;
+    std::optional<std::uint16_t> mss_option = std::nullopt;
 };
 
 // Nothing for packets that are not TCP (e.g. ICMPv6 router solicitations, MLD reports).
@@ -177,7 +177,7 @@ struct TcpSegment {
     std::uint32_t seq = 0, ack_seq = 0;
     std::uint8_t flags = 0;
     std::uint16_t window = 65535;
-    std::optional<std::uint16_t> mss_option;
+    std::optional<std::uint16_t> mss_option = std::nullopt;
     std::size_t payload_length = 0;  // filled with a recognisable pattern
 };
 
