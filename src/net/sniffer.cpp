@@ -9,8 +9,11 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <type_traits>
 
 #include "src/base/error.hpp"
 
