@@ -33,9 +33,9 @@ struct GreHeader {
     bool sequence_present = false;
     std::uint16_t reserved0 = 0;  // the reserved0_mask bits, in their wire positions
     std::uint8_t version = 0;     // 3 bits
-    std::optional<std::uint16_t> protocol;  // an EtherType; derived from the next layer
+    std::optional<std::uint16_t> protocol{};  // an EtherType; derived from the next layer
     // When checksum_present: derived, over the GRE header and everything after it.
-    std::optional<std::uint16_t> checksum;
+    std::optional<std::uint16_t> checksum{};
     std::uint16_t reserved1 = 0;  // follows the checksum (packetdrill's "off")
     std::uint32_t key = 0;        // when key_present
     std::uint32_t sequence = 0;   // when sequence_present

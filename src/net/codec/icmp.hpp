@@ -53,7 +53,7 @@ struct Icmpv4Header {
 
     std::uint8_t type = 0;
     std::uint8_t code = 0;
-    std::optional<std::uint16_t> checksum;  // derived: over the header and the body
+    std::optional<std::uint16_t> checksum{};  // derived: over the header and the body
     std::array<std::uint8_t, 4> rest{};
 
     // Echo request/reply.
@@ -77,7 +77,7 @@ struct Icmpv6Header {
 
     std::uint8_t type = 0;
     std::uint8_t code = 0;
-    std::optional<std::uint16_t> checksum;  // derived: with the pseudo header of the enclosing IPv6
+    std::optional<std::uint16_t> checksum{};  // derived: with the pseudo header of the enclosing IPv6
     std::array<std::uint8_t, 4> rest{};
 
     std::uint16_t echo_id() const noexcept { return load_be16(rest, 0); }

@@ -7,6 +7,9 @@
 // purpose. decode() always sets these fields to what was on the wire, which makes
 // decode → encode byte-exact; call reset_derived_fields() (packet.hpp) after editing a decoded
 // packet to have them recomputed.
+//
+// Every member has a default initializer (`{}` included), so designated initializers such as
+// `UdpHeader{.src_port = 1, .dst_port = 2}` compile without -Wmissing-field-initializers noise.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +17,7 @@
 
 #include "src/net/codec/address.hpp"
 #include "src/net/codec/bytes.hpp"
+#include "src/net/codec/checksum.hpp"
 #include "src/net/codec/result.hpp"
 
 namespace pktdrill::net {
@@ -56,19 +60,19 @@ struct Ipv4Header {
     static constexpr std::uint16_t fragment_offset_mask = 0x1FFF;
 
     std::uint8_t version = 4;  // only for building bad packets; decode() only yields 4
-    std::optional<std::uint8_t> ihl;  // in 32-bit words; derived from options
+    std::optional<std::uint8_t> ihl{};  // in 32-bit words; derived from options
     std::uint8_t tos = 0;  // DSCP (high 6 bits) and ECN (low 2 bits)
     // Derived from the rest of the packet. 0 on the wire is also accepted by decode() as "up to
     // the end of the buffer" (Linux BIG TCP super-segments beyond 64 KiB).
-    std::optional<std::uint16_t> total_length;
+    std::optional<std::uint16_t> total_length{};
     std::uint16_t id = 0;
     std::uint16_t flags_fragment = 0;  // 3 flag bits, 13-bit offset in 8-byte units
     std::uint8_t ttl = 64;
-    std::optional<std::uint8_t> protocol;  // derived from the next layer
-    std::optional<std::uint16_t> checksum;  // derived
-    Ipv4Address src;
-    Ipv4Address dst;
-    Bytes options;  // raw, including any padding; a multiple of 4 unless ihl is given
+    std::optional<std::uint8_t> protocol{};  // derived from the next layer
+    std::optional<std::uint16_t> checksum{};  // derived
+    Ipv4Address src{};
+    Ipv4Address dst{};
+    Bytes options{};  // raw, including any padding; a multiple of 4 unless ihl is given
 
     Ecn ecn() const noexcept { return ecn_of(tos); }
     void set_ecn(Ecn e) noexcept { tos = with_ecn(tos, e); }
@@ -108,16 +112,16 @@ struct Ipv6Header {
     std::uint32_t flow_label = 0;  // 20 bits
     // Derived. 0 on the wire with data following is accepted by decode() as "up to the end of
     // the buffer" (jumbograms, BIG TCP).
-    std::optional<std::uint16_t> payload_length;
+    std::optional<std::uint16_t> payload_length{};
     // The fixed header's next-header field. Derived from the next layer when there are no
     // extension headers; must be given when there are.
-    std::optional<std::uint8_t> next_header;
+    std::optional<std::uint8_t> next_header{};
     std::uint8_t hop_limit = 64;
-    Ipv6Address src;
-    Ipv6Address dst;
+    Ipv6Address src{};
+    Ipv6Address dst{};
     // The extension-header chain, raw (each header's own next-header byte included). Not
     // interpreted beyond finding where the upper layer starts.
-    Bytes extension_headers;
+    Bytes extension_headers{};
 
     Ecn ecn() const noexcept { return ecn_of(traffic_class); }
     void set_ecn(Ecn e) noexcept { traffic_class = with_ecn(traffic_class, e); }
@@ -135,6 +139,7 @@ struct Ipv6Header {
     friend bool operator==(Ipv6Header const&, Ipv6Header const&) = default;
 };
 
+// (ipv4_header_checksum_ok(ByteView) for raw bytes is in checksum.hpp.)
 // True when `h` encodes (with its checksum as given, or computed when unset) to a header whose
 // checksum is correct. Derived fields other than the checksum must be set.
 bool ipv4_header_checksum_ok(Ipv4Header const& h);

@@ -24,7 +24,7 @@ struct MplsEntry {
 // A whole label stack is one layer: decode() reads entries up to the one with the
 // bottom-of-stack bit, and a stack without one is malformed.
 struct MplsStack {
-    std::vector<MplsEntry> entries;
+    std::vector<MplsEntry> entries{};
 
     std::size_t header_length() const noexcept { return entries.size() * 4; }
 

@@ -236,23 +236,31 @@ void reset_checksums(Packet& packet) {
 
 void reset_derived_fields(Packet& packet) {
     reset_checksums(packet);
-    for (auto& l : packet.layers)
+    for (std::size_t i = 0; i < packet.layers.size(); ++i) {
+        // A protocol field is derived from the next layer; with none, or with a next layer that
+        // would derive another value, the field is the only record of the protocol and stays.
+        Layer const* next = i + 1 < packet.layers.size() ? &packet.layers[i + 1] : nullptr;
         std::visit(Overloaded{
-                       [](Ipv4Header& h) {
+                       [&](Ipv4Header& h) {
                            h.ihl.reset();
                            h.total_length.reset();
-                           h.protocol.reset();
+                           if (next) h.protocol.reset();
                        },
-                       [](Ipv6Header& h) {
+                       [&](Ipv6Header& h) {
                            h.payload_length.reset();
-                           if (h.extension_headers.empty()) h.next_header.reset();
+                           if (next && h.extension_headers.empty()) h.next_header.reset();
                        },
-                       [](GreHeader& h) { h.protocol.reset(); },
+                       [&](GreHeader& h) {
+                           if (ethertype_of(next) && !(h.protocol == ethertype::mpls_multicast &&
+                                                       std::holds_alternative<MplsStack>(*next)))
+                               h.protocol.reset();
+                       },
                        [](TcpHeader& h) { h.data_offset.reset(); },
                        [](UdpHeader& h) { h.length.reset(); },
                        [](auto&) {},
                    },
-                   l);
+                   packet.layers[i]);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,13 +30,13 @@ std::string_view layer_name(Layer const& layer) noexcept;
 std::size_t header_length(Layer const& layer) noexcept;
 
 struct Packet {
-    std::vector<Layer> layers;
+    std::vector<Layer> layers{};
     // What follows the last layer: TCP or UDP data, an ICMP body (the echoed datagram), or
     // whatever decode() did not follow (a non-first fragment, an unknown protocol).
-    Bytes payload;
+    Bytes payload{};
     // Bytes after the end of the outermost IP datagram as its length field gives it (link-layer
     // padding). Part of no length or checksum; kept so that decode → encode is byte-exact.
-    Bytes trailer;
+    Bytes trailer{};
 
     // The outermost / innermost layer of type H, or nullptr.
     template <class H>
@@ -73,7 +73,7 @@ struct LayerExtent {
 };
 
 struct PacketLayout {
-    std::vector<LayerExtent> layers;  // parallel to Packet::layers
+    std::vector<LayerExtent> layers{};  // parallel to Packet::layers
     std::size_t payload_offset = 0;
     std::size_t trailer_offset = 0;  // also the end of the outermost datagram
     std::size_t size = 0;            // bytes in all
@@ -125,8 +125,10 @@ Result<std::vector<ChecksumCheck>> verify_checksums(Packet const& packet);
 bool checksums_ok(Packet const& packet);
 
 // After editing a decoded packet: unset every derived field (lengths, IHL, data offset,
-// protocols, checksums) so encode() computes them again. IPv6 next_header stays when there are
-// extension headers, since it cannot be derived then.
+// checksums, and the protocol fields that a following layer lets encode() derive) so encode()
+// computes them again. A protocol field with no layer after it (the payload stays raw), an IPv6
+// next_header in front of extension headers, and GRE's 0x8848 (MPLS multicast) are kept, since
+// they cannot be derived back.
 void reset_derived_fields(Packet& packet);
 // Only the checksums.
 void reset_checksums(Packet& packet);

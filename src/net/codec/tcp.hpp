@@ -37,12 +37,12 @@ struct TcpHeader {
     std::uint32_t ack = 0;
     // In 32-bit words; derived from the options, which must then fill whole words (at most 40
     // bytes). Give it explicitly to write a header whose offset disagrees with its options.
-    std::optional<std::uint8_t> data_offset;
+    std::optional<std::uint8_t> data_offset{};
     std::uint16_t flags = 0;  // tcp_flag bits, the 3 reserved bits included
     std::uint16_t window = 0;
-    std::optional<std::uint16_t> checksum;  // derived, with the pseudo header of the enclosing IP
+    std::optional<std::uint16_t> checksum{};  // derived, with the pseudo header of the enclosing IP
     std::uint16_t urgent_pointer = 0;
-    TcpOptions options;
+    TcpOptions options{};
 
     bool has(std::uint16_t flag) const noexcept { return (flags & flag) == flag; }
     void set(std::uint16_t flag, bool on = true) noexcept {

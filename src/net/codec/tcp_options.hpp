@@ -47,9 +47,9 @@ struct TcpTimestamp {
 // order depends on the kind: AccECN0 (172) carries e0b, ceb, e1b; AccECN1 (174) e1b, ceb, e0b.
 // A shorter option carries only a prefix of that order; the missing counters are nullopt.
 struct AccEcnCounters {
-    std::optional<std::uint32_t> e0b;
-    std::optional<std::uint32_t> ceb;
-    std::optional<std::uint32_t> e1b;
+    std::optional<std::uint32_t> e0b{};
+    std::optional<std::uint32_t> ceb{};
+    std::optional<std::uint32_t> e1b{};
     friend bool operator==(AccEcnCounters const&, AccEcnCounters const&) = default;
 };
 
@@ -58,7 +58,7 @@ struct TcpOption {
     // The bytes after kind and length. EOL and NOP have no length byte; for EOL, `data` holds the
     // bytes that follow it up to the end of the options area (normally zero padding), written
     // back verbatim so that decode → encode is byte-exact. NOP's data must be empty.
-    Bytes data;
+    Bytes data{};
 
     static TcpOption eol(std::size_t padding = 0) { return {tcp_option_kind::eol, Bytes(padding, 0)}; }
     static TcpOption nop() { return {tcp_option_kind::nop, {}}; }

@@ -17,9 +17,9 @@ struct UdpHeader {
     std::uint16_t dst_port = 0;
     // Derived: header plus data. decode() keeps it as on the wire without requiring it to match
     // the IP length; the IP length decides where the datagram ends.
-    std::optional<std::uint16_t> length;
+    std::optional<std::uint16_t> length{};
     // Derived, with the pseudo header of the enclosing IP; a computed 0 is sent as 0xFFFF.
-    std::optional<std::uint16_t> checksum;
+    std::optional<std::uint16_t> checksum{};
 
     std::size_t header_length() const noexcept { return length_on_wire; }
 
