@@ -1,0 +1,35 @@
+#pragma once
+// The command line, parsed with CLI11 from the same option table a script's option lines use,
+// so every packetdrill flag is spelled as packetdrill spells it (`--tolerance_usecs=4000`, `-D
+// NAME=VALUE`, `-v`).
+
+#include <string>
+#include <vector>
+
+#include "src/script/config.hpp"
+
+namespace pktdrill::cli {
+
+enum class Mode {
+    run,    // run the scripts against the kernel
+    check,  // --check / --dry_run: parse and check only
+    dump,   // --dump: print the normalized event list
+};
+
+struct CommandLine {
+    Mode mode = Mode::run;
+    std::vector<std::string> scripts;
+    std::vector<script::OptionValue> settings;  // in the order given
+};
+
+// Exit statuses, as packetdrill's users rely on them (0 and 1), plus our own.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;        // a script ran and failed
+inline constexpr int exit_invalid = 2;       // usage error or invalid script
+inline constexpr int exit_interrupted = 130; // SIGINT/SIGTERM ended the run (128 + SIGINT, as shells report)
+
+// Parses argv. On --help/--version it prints and returns the exit status to use; on a usage
+// error it prints the problem and returns exit_invalid; otherwise it returns -1 and fills `out`.
+int parse_command_line(int argc, char** argv, CommandLine& out);
+
+}  // namespace pktdrill::cli
