@@ -52,6 +52,7 @@ struct brace_list_class;
 struct strings_class;
 struct gre_flags_class;
 struct gre_flag_class;
+struct gre_flag_list_class;
 struct mpls_stack_class;
 
 expression_type const expression = "expression";
@@ -67,13 +68,19 @@ gre_header_type const gre_header = "GRE header (flags ..., sum N, off N, key N, 
 x3::rule<gre_flags_class, ast::gre_header> const gre_flags = "GRE flags ([...] or an integer)";
 x3::rule<gre_flag_class, ast::word> const gre_flag =
     "GRE flag (none, checksum present, key present, sequence# present)";
+// Named like one flag: X3 reports an unnamed list by its mangled type name.
+x3::rule<gre_flag_list_class, std::vector<ast::word>> const gre_flag_list =
+    "GRE flag (none, checksum present, key present, sequence# present)";
 mpls_entry_type const mpls_entry = "MPLS label stack entry (label N, tc N, [S], ttl N)";
 x3::rule<mpls_stack_class, ast::mpls_stack> const mpls_stack = "MPLS label stack";
 
-// `a = b` (struct fields, NLA attributes) binds loosest and to the right; `|` is left-associative.
-auto const expression_def = or_expression[assign] >> -(x3::lit('=') > expression[make_binary<'='>]);
+// `a = b` (struct fields, NLA attributes) binds loosest and does not chain (`a = b = c` means
+// nothing in any struct). `a | b | c` groups to the right, as a | (b | c): the same value, and
+// the recursion lets the nesting guard bound how deep the tree grows.
+auto const expression_def = or_expression[assign] >> -(x3::lit('=') > or_expression[make_binary<'='>]);
 
-auto const or_expression_def = primary[assign] >> *(x3::lit('|') > primary[make_binary<'|'>]);
+auto const or_expression_def =
+    primary[assign] >> -(x3::lit('|') > tokens::chained[or_expression][make_binary<'|'>]);
 
 auto const primary_def = x3::raw[x3::lit("...")][make_ellipsis]
                        | strings[assign]
@@ -86,7 +93,9 @@ auto const primary_def = x3::raw[x3::lit("...")][make_ellipsis]
 auto const call_def = tokens::locate[tokens::identifier[set<&ast::call::name>]
                    >> x3::lit('(') > nested[-arguments[set<&ast::call::args>]] > x3::lit(')')];
 
-auto const arguments_def = expression % ',';
+// Not `expression % ','`: after a comma an expression must follow, and saying so beats
+// "expected ')'" at the comma.
+auto const arguments_def = expression >> *(x3::lit(',') > expression);
 
 auto const array_def = tokens::locate[x3::lit('[')[set_bracket('[')]
                     > nested[-arguments[set<&ast::list_expr::items>]] > x3::lit(']')];
@@ -106,8 +115,10 @@ auto const gre_header_def = tokens::locate[kw("flags") >> gre_flags[assign]
     > -x3::lit(',') > kw("key") > -x3::lit('=') > integer[set<&ast::gre_header::key>]
     > -x3::lit(',') > kw("seq") > integer[set<&ast::gre_header::seq>]];
 
-auto const gre_flags_def = (x3::lit('[') > (gre_flag[push<&ast::gre_header::flag_names>] % ',') > x3::lit(']'))
+auto const gre_flags_def = (x3::lit('[') > gre_flag_list[set<&ast::gre_header::flag_names>] > x3::lit(']'))
                          | integer[set<&ast::gre_header::flags_value>];
+
+auto const gre_flag_list_def = gre_flag >> *(x3::lit(',') > gre_flag);
 
 auto const gre_flag_def = x3::raw[kw("none")
                                   | (kw("checksum") > kw("present"))
@@ -130,7 +141,7 @@ auto const mpls_entry_def = tokens::locate[x3::lit('(') >> kw("label") > integer
 auto const mpls_stack_def = tokens::locate[+mpls_entry[push<&ast::mpls_stack::entries>]];
 
 BOOST_SPIRIT_DEFINE(expression, or_expression, primary, call, arguments, array, braces, brace_list,
-                    strings, gre_header, gre_flags, gre_flag, mpls_entry, mpls_stack)
+                    strings, gre_header, gre_flags, gre_flag, gre_flag_list, mpls_entry, mpls_stack)
 
 struct expression_class  {};
 struct or_expression_class  {};

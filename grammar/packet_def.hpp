@@ -65,7 +65,8 @@ x3::rule<encap_mpls_class, ast::encap_mpls> const encap_mpls = "MPLS header";
 x3::rule<ip_info_class, ast::ip_info> const ip_info = "IP info";
 x3::rule<ip_info_items_class, ast::ip_info> const ip_info_items =
     "IP info (ect0, ect1, ce, noecn, ect01, tos 0xNN, flowlabel 0xNNNNN or ttl N)";
-x3::rule<ip_info_item_class, ast::ip_info_item> const ip_info_item = "IP info";
+x3::rule<ip_info_item_class, ast::ip_info_item> const ip_info_item =
+    "IP info (ect0, ect1, ce, noecn, ect01, tos 0xNN, flowlabel 0xNNNNN or ttl N)";
 x3::rule<psp_class, ast::number> const psp = "PSP encapsulation";
 x3::rule<packet_body_class, ast::packet_body> const packet_body =
     "packet contents (TCP flags such as S, S., ., P., F., R, or udp or icmp)";
@@ -76,6 +77,9 @@ x3::rule<icmp_echoed_class, ast::icmp_echoed> const icmp_echoed =
     "echoed packet (start:end(length), udp(N) or raw(N))";
 x3::rule<port_pair_class, ast::port_pair> const port_pair = "ports (src>dst)";
 x3::rule<seq_range_class, ast::seq_range> const seq_range = "sequence range (start:end(length))";
+
+// A word whose name says what it stands for in "expected ...".
+constexpr tokens::word_parser icmp_type{{}, false, "ICMP type (such as unreachable or echo_request)"};
 
 gre_header_type const gre_header_rule = "GRE header (flags ..., sum N, off N, key N, seq N)";
 mpls_entry_type const mpls_entry_rule = "MPLS label stack entry (label N, tc N, [S], ttl N)";
@@ -101,11 +105,13 @@ auto const encap_gre_def = tokens::locate[(kw("gre") | kw("GREv0")) > -x3::lit('
 
 auto const encap_mpls_def = tokens::locate[kw("mpls") > *mpls_entry_rule[push<&ast::encap_mpls::entries>] > x3::lit(':')];
 
-// [ect0] and (ect0) are both accepted, as in packetdrill.
-auto const ip_info_def = tokens::locate[(x3::lit('[') >> ip_info_items[assign] > x3::lit(']'))
-                       | (x3::lit('(') >> ip_info_items[assign] > x3::lit(')'))];
+// [ect0] and (ect0) are both accepted, as in packetdrill. Where IP info may stand, nothing else
+// starts with a bracket, so what follows one must be IP info.
+auto const ip_info_def = tokens::locate[(x3::lit('[') > ip_info_items[assign] > x3::lit(']'))
+                       | (x3::lit('(') > ip_info_items[assign] > x3::lit(')'))];
 
-auto const ip_info_items_def = ip_info_item[push<&ast::ip_info::items>] % ',';
+auto const ip_info_items_def =
+    ip_info_item[push<&ast::ip_info::items>] >> *(x3::lit(',') > ip_info_item[push<&ast::ip_info::items>]);
 
 auto const ip_info_item_def = tokens::locate[(kw("tos")[key("tos")] > integer[set<&ast::ip_info_item::value>])
     | (kw("flowlabel")[key("flowlabel")] > integer[set<&ast::ip_info_item::value>])
@@ -135,7 +141,7 @@ auto const udp_datagram_def = tokens::locate[kw("udp") > -port_pair[set<&ast::ud
     > x3::lit('(') > integer[set<&ast::udp_datagram::length>] > x3::lit(')')];
 
 auto const icmp_message_def = tokens::locate[kw("icmp")
-    > tokens::word[set<&ast::icmp_message::type>]
+    > icmp_type[set<&ast::icmp_message::type>]
     > -tokens::word[icmp_code_word]
     > -(kw("mtu") > integer[set<&ast::icmp_message::mtu>])
     > -(kw("id") > integer[set<&ast::icmp_message::echo_id>])

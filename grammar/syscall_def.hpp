@@ -69,13 +69,17 @@ auto const syscall_def = tokens::locate[tokens::identifier[set<&ast::syscall::na
     > -(tokens::identifier[errno_word] > -note[set<&ast::syscall::errno_note>])
     > -note[set<&ast::syscall::trailing_note>]];
 
-auto const syscall_arguments_def = expression_rule % ',';
+// After a comma an expression must follow (the error then names it, not the ')').
+auto const syscall_arguments_def = expression_rule >> *(x3::lit(',') > expression_rule);
 
-// Results are integers or symbols, or'ed: never calls, so `= 0 (note)` keeps its note.
-auto const result_def = result_term[assign] >> *(x3::lit('|') > result_term[make_binary<'|'>]);
+// Results are integers or symbols, or'ed (grouped to the right, as in expressions): never calls,
+// so `= 0 (note)` keeps its note.
+auto const result_def = result_term[assign] >> -(x3::lit('|') > tokens::chained[result][make_binary<'|'>]);
 auto const result_term_def = integer[assign] | tokens::identifier[assign];
 
-auto const note_def = x3::lit('(') > x3::raw[x3::lexeme[*(x3::char_ - ')')]][note_text] > x3::lit(')');
+// The words are ignored, so any text will do; but a note ends on its line, so a missing ')' is
+// reported there rather than after swallowing the statements that follow.
+auto const note_def = x3::lit('(') > x3::raw[x3::lexeme[*(x3::char_ - ')' - '\n')]][note_text] > x3::lit(')');
 
 BOOST_SPIRIT_DEFINE(syscall, syscall_arguments, result, result_term, note)
 

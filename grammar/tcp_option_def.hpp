@@ -44,7 +44,8 @@ x3::rule<sack_blocks_class, std::vector<ast::number>> const sack_blocks = "SACK 
 auto const tcp_options_def = tokens::locate[x3::lit('<') > option_list[assign] > x3::lit('>')];
 
 auto const option_list_def = x3::lit("...")[constant<&ast::tcp_options::any>(true)]
-                          | (tcp_option[push<&ast::tcp_options::list>] % ',');
+                          | (tcp_option[push<&ast::tcp_options::list>]
+                             >> *(x3::lit(',') > tcp_option[push<&ast::tcp_options::list>]));
 
 auto const tcp_option_def = tokens::locate[kw("nop")[kind("nop")]
     | kw("eol")[kind("eol")]

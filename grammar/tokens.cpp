@@ -100,11 +100,15 @@ char const* string_parser::scan_string(char const* open, char const* last, std::
 }
 
 char const* address_parser::scan_address(char const* first, char const* last, bool ipv6) {
+    // No address is longer than INET6_ADDRSTRLEN - 1 characters; looking further would make the
+    // shrinking search below quadratic in the length of a long run of hex digits.
+    std::size_t const longest = ipv6 ? 45 : 15;
+    char const* const stop = static_cast<std::size_t>(last - first) > longest ? first + longest : last;
     char const* end = first;
     if (ipv6) {
-        while (end != last && (is_hex_digit(*end) || *end == ':' || *end == '.')) ++end;
+        while (end != stop && (is_hex_digit(*end) || *end == ':' || *end == '.')) ++end;
     } else {
-        while (end != last && (is_digit(*end) || *end == '.')) ++end;
+        while (end != stop && (is_digit(*end) || *end == '.')) ++end;
     }
     unsigned char buf[16];
     while (end != first) {

@@ -407,11 +407,16 @@ struct option_line_parser : x3::parser<option_line_parser> {
 };
 
 // Guards recursion: brackets nested deeper than ParseState::max_depth are an error, not a crash.
+// `|` chains count too: they recurse (a|b|c is a|(b|c)), and the model built from them is as deep
+// as the chain is long, so a million operands would exhaust the stack of every later pass.
+enum class Nesting { brackets, operands };
+
 template <typename Subject>
 struct nest_directive : x3::unary_parser<Subject, nest_directive<Subject>> {
     using base_type = x3::unary_parser<Subject, nest_directive<Subject>>;
     static bool const is_pass_through_unary = true;
-    constexpr nest_directive(Subject const& subject) : base_type(subject) {}
+    constexpr nest_directive(Subject const& subject, Nesting kind_) : base_type(subject), kind(kind_) {}
+    Nesting kind;
 
     template <typename Iterator, typename Context, typename RContext, typename Attribute>
     bool parse(Iterator& first, Iterator const& last, Context const& ctx, RContext& rctx, Attribute& attr) const {
@@ -419,8 +424,12 @@ struct nest_directive : x3::unary_parser<Subject, nest_directive<Subject>> {
         if (st.depth >= ParseState::max_depth) {
             Iterator p = first;
             x3::skip_over(p, last, ctx);
-            throw syntax_error(p, "brackets nested too deeply (the limit is " +
-                                                 std::to_string(ParseState::max_depth) + " levels)", 1);
+            std::string const limit = std::to_string(ParseState::max_depth);
+            throw syntax_error(p, kind == Nesting::brackets
+                                      ? "brackets nested too deeply (the limit is " + limit + " levels)"
+                                      : "too many '|' in one expression (the limit is " + limit +
+                                            ", counting enclosing brackets)",
+                               1);
         }
         struct leave {
             int& depth;
@@ -464,13 +473,15 @@ struct locate_gen {
 inline constexpr locate_gen locate{};
 
 struct nest_gen {
+    Nesting kind;
     template <typename Subject>
     constexpr nest_directive<typename x3::extension::as_parser<Subject>::value_type> operator[](Subject const& s) const {
-        return {x3::as_parser(s)};
+        return {x3::as_parser(s), kind};
     }
 };
 
-inline constexpr nest_gen nested{};
+inline constexpr nest_gen nested{Nesting::brackets};
+inline constexpr nest_gen chained{Nesting::operands};
 
 // Ready-made token parsers.
 inline constexpr word_parser word{{}, false, "word"};
