@@ -355,14 +355,16 @@ IcmpMessage Builder::icmp(ast::icmp_message const& m) {
         out.type = *resolved.type;
         out.code = *resolved.code;
     }
+    // Whether an MTU fits is only known once type and code are: a bad code is the one error.
+    bool const named = resolved.type && resolved.code;
     if (m.mtu) {
         if (out.ipv6) {
             if (auto v = unsigned_value<std::uint32_t>(*m.mtu, "ICMPv6 MTU out of 32-bit range")) out.mtu = *v;
-            if (resolved.type && (*resolved.type != icmpv6_packet_too_big || out.code != 0))
+            if (named && (*resolved.type != icmpv6_packet_too_big || out.code != 0))
                 error(*m.mtu, "ICMPv6 MTU is only valid for packet_too_big");
         } else {
             if (auto v = unsigned_value<std::uint16_t>(*m.mtu, "ICMPv4 MTU out of 16-bit range")) out.mtu = *v;
-            if (resolved.type && (*resolved.type != icmpv4_unreachable || out.code != icmpv4_frag_needed))
+            if (named && (*resolved.type != icmpv4_unreachable || out.code != icmpv4_frag_needed))
                 error(*m.mtu, "ICMPv4 MTU is only valid for unreachable frag_needed");
         }
     }
