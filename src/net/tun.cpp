@@ -120,4 +120,8 @@ std::size_t TunDevice::drain() {
     }
 }
 
+void TunDevice::persist_until_namespace_ends() {
+    if (::ioctl(fd_.get(), TUNSETPERSIST, 1) != 0) throw_system_error("TUNSETPERSIST on " + name_, errno);
+}
+
 }  // namespace pktdrill::net

@@ -48,6 +48,12 @@ public:
     // pktdrill observes them. Never blocks.
     std::size_t drain();
 
+    // Lets the device outlive this object: it then dies with its network namespace instead.
+    // Destroying a device waits for RCU grace periods (about 20 ms here); a namespace that dies
+    // with the process does that work in the kernel after the process has exited. Only for a
+    // namespace of our own: in the caller's namespace the device would be left behind.
+    void persist_until_namespace_ends();
+
 private:
     UniqueFd fd_;
     std::string name_;

@@ -7,6 +7,7 @@
 // as packetdrill's helper thread does. Sockets and fds are only touched under the lock.
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
@@ -77,6 +78,9 @@ struct RunContext {
     std::mutex mutex;
 
     Micros live_start = 0;  // now_us() at script time 0
+
+    // Prints a failure that does not end the run (--non_fatal=packet) as a warning.
+    std::function<void(Error const&)> warn;
 
     Micros script_now() const noexcept { return now_us() - live_start; }
     Micros live_time(Micros script_time) const noexcept { return script_time + live_start; }
