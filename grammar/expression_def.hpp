@@ -100,8 +100,8 @@ auto const arguments_def = expression >> *(x3::lit(',') > expression);
 auto const array_def = tokens::locate[x3::lit('[')[set_bracket('[')]
                     > nested[-arguments[set<&ast::list_expr::items>]] > x3::lit(']')];
 
-auto const braces_def = x3::lit('{') > nested[gre_header[assign] | mpls_stack[assign] | brace_list[assign]]
-                     > x3::lit('}');
+auto const braces_def = tokens::locate[x3::lit('{')
+    > nested[gre_header[assign] | mpls_stack[assign] | brace_list[assign]] > x3::lit('}')];
 
 auto const brace_list_def = tokens::locate[x3::eps[set_bracket('{')] >> -arguments[set<&ast::list_expr::items>]];
 

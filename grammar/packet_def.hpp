@@ -122,7 +122,8 @@ auto const ip_info_item_def = tokens::locate[(kw("tos")[key("tos")] > integer[se
     | kw("noecn")[key("noecn")]
     | kw("ce")[key("ce")]];
 
-auto const psp_def = tokens::locate[kw("encap") > kw("psp") > kw("spi") > integer[assign]];
+// The node is the SPI number itself, located where the number is (errors about it point there).
+auto const psp_def = kw("encap") > kw("psp") > kw("spi") > integer[assign];
 
 auto const packet_body_def =
       tokens::unsupported("sctp", "SCTP packets are not supported by pktdrill (they come from nplab's packetdrill fork)")

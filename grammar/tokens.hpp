@@ -442,7 +442,7 @@ struct nest_directive : x3::unary_parser<Subject, nest_directive<Subject>> {
 // Records the byte range a rule's node was parsed from. X3's annotate_on_success cannot do this
 // for rules built by semantic actions (it receives `unused` there), so each such rule wraps its
 // definition: `auto const event_def = locate[time_spec >> ...];`. The rule's own attribute is the
-// rcontext its definition is parsed with.
+// rcontext its definition is parsed with; for an expression, the node it holds.
 template <typename Subject>
 struct locate_directive : x3::unary_parser<Subject, locate_directive<Subject>> {
     using base_type = x3::unary_parser<Subject, locate_directive<Subject>>;
@@ -454,10 +454,22 @@ struct locate_directive : x3::unary_parser<Subject, locate_directive<Subject>> {
         x3::skip_over(first, last, ctx);
         Iterator const start = first;
         if (!this->subject.parse(first, last, ctx, rctx, attr)) return false;
+        auto const& st = state(ctx);
         if constexpr (std::is_base_of_v<ast::located, RContext>) {
-            auto const& st = state(ctx);
             rctx.begin = st.offset(start);
             rctx.end = st.offset(first);
+        } else if constexpr (std::is_same_v<RContext, ast::expression>) {
+            // An expression rule wrapping its node in delimiters (`{ ... }`): the node spans them.
+            boost::apply_visitor(
+                [&](auto& node) {
+                    using Node = std::decay_t<decltype(node)>;
+                    ast::located* l;
+                    if constexpr (std::is_base_of_v<ast::located, Node>) l = &node;
+                    else l = &node.get();
+                    l->begin = st.offset(start);
+                    l->end = st.offset(first);
+                },
+                rctx.get());
         }
         return true;
     }
