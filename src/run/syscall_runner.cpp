@@ -17,11 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// How long run() spins on a non-blocking call before it waits in the io_context: most calls are
-// back well within this, and a spin answers in a fraction of a microsecond where a wakeup through
-// the eventfd and epoll takes tens.
-constexpr Micros handoff_spin_us = 100;
-
 // packetdrill waits this long for a blocking call to finish before another call (and at exit).
 constexpr auto blocking_patience = 1s;
 
@@ -40,16 +35,17 @@ struct Relock {
     }
 };
 
-struct Disarm {
+// Watches the worker's stage changes for the length of a wait.
+struct Watch {
+    explicit Watch(Worker& w) : worker(w) { worker.watch(true); }
+    ~Watch() {
+        worker.watch(false);
+        worker.disarm();
+    }
+    Watch(Watch const&) = delete;
+    Watch& operator=(Watch const&) = delete;
     Worker& worker;
-    ~Disarm() { worker.disarm(); }
 };
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
 
 }  // namespace
 
@@ -74,20 +70,17 @@ struct SyscallRunner::Impl {
 
     // Waits, with the lock released, until `done()`, the deadline, or an interrupt. Runs ctx.io's
     // handlers meanwhile: the worker's eventfd wakes it, and Interrupts sees signals.
+    //
+    // Measured (see the handoff test): a non-blocking call that returns at once costs a few
+    // microseconds more than the call itself this way. Spinning on the stage or sleeping on a
+    // futex first was slower on a busy machine (the worker then waits for the CPU the main
+    // thread holds), and epoll's wakeup is no slower than a futex's.
     template <typename Done>
-    WaitEnd wait(std::unique_lock<std::mutex>& lock, Worker& worker, Done done, std::optional<Clock::time_point> deadline,
-                 Micros spin_us = 0) {
+    WaitEnd wait(std::unique_lock<std::mutex>& lock, Worker& worker, Done done, std::optional<Clock::time_point> deadline) {
         if (done()) return WaitEnd::done;
         lock.unlock();
         Relock relock{lock};
-        Disarm disarm{worker};
-        if (spin_us > 0) {
-            Micros const end = now_us() + spin_us;
-            while (now_us() < end) {
-                if (done()) return WaitEnd::done;
-                cpu_relax();
-            }
-        }
+        Watch watch{worker};
         for (;;) {
             // Drained before the check: an announcement after it makes the eventfd readable, so
             // the io_context wakes up for it.
@@ -149,7 +142,7 @@ struct SyscallRunner::Impl {
         direct.start(std::move(prepared));
         auto const timeout = std::chrono::duration_cast<Clock::duration>(
             std::chrono::duration<double>(ctx.config.syscall_timeout_secs));
-        WaitEnd const end = wait(lock, direct, [this] { return direct.idle(); }, Clock::now() + timeout, handoff_spin_us);
+        WaitEnd const end = wait(lock, direct, [this] { return direct.idle(); }, Clock::now() + timeout);
         if (end == WaitEnd::interrupted) {
             direct.abandon(abandon_patience);
             interrupted();

@@ -58,6 +58,7 @@ enum Command : int { none = 0, job = 1, stop = 2 };
 struct Worker::State {
     std::atomic<int> command{none};
     std::atomic<Stage> stage{Stage::idle};
+    std::atomic<bool> watched{false};
     std::atomic<bool> abandoned{false};
     std::atomic<pid_t> tid{0};
     UniqueFd event;
@@ -66,9 +67,15 @@ struct Worker::State {
     OnReturn on_return;
     Outcome outcome;
 
-    void announce() noexcept {
-        std::uint64_t const one = 1;
-        [[maybe_unused]] auto n = ::write(event.get(), &one, sizeof one);
+    void set_stage(Stage s) noexcept {
+        stage = s;
+        // Waiters wait for idle (the end of a blocking call is polled, not waited for), so only
+        // that is announced: every announcement wakes the waiter. Sequentially consistent with
+        // watch(): either the watcher sees the new stage, or this sees the watch.
+        if (s == Stage::idle && watched) {
+            std::uint64_t const one = 1;
+            [[maybe_unused]] auto n = ::write(event.get(), &one, sizeof one);
+        }
     }
 
     void loop() noexcept {
@@ -83,7 +90,7 @@ struct Worker::State {
         for (;;) {
             command.wait(none);
             if (command.load() == stop) return;
-            stage = Stage::in_call;
+            set_stage(Stage::in_call);
             Outcome o;
             if (abandoned) {
                 o.result = -1;
@@ -96,16 +103,14 @@ struct Worker::State {
             }
             o.returned_at = now_us();
             outcome = o;
-            stage = Stage::finishing;
-            announce();
+            set_stage(Stage::finishing);
             if (on_return) {
                 if (!abandoned) on_return(*call, o, abandoned);
                 call.reset();
                 on_return = nullptr;
             }
             command = none;
-            stage = Stage::idle;
-            announce();
+            set_stage(Stage::idle);
         }
     }
 };
@@ -181,6 +186,8 @@ bool Worker::abandon(std::chrono::milliseconds patience) {
     }
     return true;
 }
+
+void Worker::watch(bool on) noexcept { state_->watched = on; }
 
 void Worker::arm() {
     if (*armed_) return;

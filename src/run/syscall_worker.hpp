@@ -9,8 +9,8 @@
 // a call stuck in the kernel return EINTR.
 //
 // Stages of a job: queued (start()) → in_call (the worker is making the call) → finishing (the
-// call returned; a blocking call's on_return runs) → idle. Each stage change after the call is
-// announced on an eventfd the main thread can wait for in the io_context.
+// call returned; a blocking call's on_return runs) → idle. While the main thread watches, the
+// return to idle is announced on an eventfd it can wait for in the io_context.
 
 #include <sys/types.h>
 
@@ -65,6 +65,10 @@ public:
     // Gives up the current job: on_return is skipped, and a call in the kernel is kicked until it
     // returns. Returns whether the worker is idle again within `patience`.
     bool abandon(std::chrono::milliseconds patience);
+
+    // While watched, the worker announces its return to idle on its eventfd; unwatched, it saves
+    // the system call. Set the watch before looking at the stage, so no change is missed.
+    void watch(bool on) noexcept;
 
     // Arms a wait on the worker's eventfd in the io_context (at most one at a time), and cancels
     // it. A completed wait only wakes the io_context; the waiter drains the eventfd (before it
