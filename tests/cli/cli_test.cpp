@@ -54,7 +54,7 @@ std::string const bad_error = "bad.pkt:2:19: error: expected integer\n0.1 < S 0:
 // ---------------------------------------------------------------------------------------------
 // --check, --dry_run, --dump
 
-TEST_CASE("--check of a good script exits 0 and prints nothing", "[cli]") {
+TEST_CASE("pktdrill --check of a good script exits 0 and prints nothing", "[cli]") {
     Scripts s;
     s.add("good.pkt", good);
     auto const r = run_pktdrill({"--check", "good.pkt"}, s.dir());
@@ -63,7 +63,7 @@ TEST_CASE("--check of a good script exits 0 and prints nothing", "[cli]") {
     CHECK(r.err.empty());
 }
 
-TEST_CASE("--check of a bad script exits 2 with a clang-style error on stderr", "[cli]") {
+TEST_CASE("pktdrill --check of a bad script exits 2 with a clang-style error on stderr", "[cli]") {
     Scripts s;
     s.add("bad.pkt", bad);
     auto const r = run_pktdrill({"--check", "bad.pkt"}, s.dir());
@@ -72,7 +72,7 @@ TEST_CASE("--check of a bad script exits 2 with a clang-style error on stderr", 
     CHECK(r.err == bad_error);
 }
 
-TEST_CASE("--check of several scripts reports each bad one and exits 2 if any is bad", "[cli]") {
+TEST_CASE("pktdrill --check of several scripts reports each bad one and exits 2 if any is bad", "[cli]") {
     Scripts s;
     s.add("good.pkt", good);
     s.add("bad.pkt", bad);
@@ -83,7 +83,7 @@ TEST_CASE("--check of several scripts reports each bad one and exits 2 if any is
     CHECK(run_pktdrill({"--check", "good.pkt", "good.pkt"}, s.dir()).exit_status == 0);
 }
 
-TEST_CASE("--check of a missing file exits 2 and says why", "[cli]") {
+TEST_CASE("pktdrill --check of a missing file exits 2 and says why", "[cli]") {
     Scripts s;
     auto const r = run_pktdrill({"--check", "missing.pkt"}, s.dir());
     CHECK(r.exit_status == 2);
@@ -100,7 +100,7 @@ TEST_CASE("packetdrill's --dry_run is --check", "[cli]") {
     CHECK(r.err == bad_error);
 }
 
-TEST_CASE("--dump of a good script exits 0 and prints its events", "[cli]") {
+TEST_CASE("pktdrill --dump of a good script exits 0 and prints its events", "[cli]") {
     Scripts s;
     s.add("good.pkt", good);
     auto const r = run_pktdrill({"--dump", "good.pkt"}, s.dir());
@@ -112,7 +112,7 @@ TEST_CASE("--dump of a good script exits 0 and prints its events", "[cli]") {
           "/* 0.000000 inbound  L2    */ +0 < S 0:0(0) win 1000 <mss 1460>\n");
 }
 
-TEST_CASE("--dump of a bad script exits 2 and prints only the error", "[cli]") {
+TEST_CASE("pktdrill --dump of a bad script exits 2 and prints only the error", "[cli]") {
     Scripts s;
     s.add("bad.pkt", bad);
     auto const r = run_pktdrill({"--dump", "bad.pkt"}, s.dir());
@@ -121,7 +121,7 @@ TEST_CASE("--dump of a bad script exits 2 and prints only the error", "[cli]") {
     CHECK(r.err == bad_error);
 }
 
-TEST_CASE("--dump output is itself a script that --check accepts", "[cli]") {
+TEST_CASE("pktdrill --dump output is itself a script that --check accepts", "[cli]") {
     Scripts s;
     s.add("good.pkt", "--tolerance_usecs=10000\n`true`\n" + good + "+.1 > S. 0:0(0) ack 1 <...>\n`true`\n");
     auto const dumped = run_pktdrill({"--dump", "good.pkt"}, s.dir());
@@ -210,7 +210,7 @@ TEST_CASE("no script is a usage error", "[cli][flags]") {
     CHECK(r.err == "pktdrill: error: no script given (usage: pktdrill [options] script.pkt...)\n");
 }
 
-TEST_CASE("--help lists packetdrill's flags and exits 0", "[cli][flags]") {
+TEST_CASE("pktdrill --help lists packetdrill's flags and exits 0", "[cli][flags]") {
     auto const r = run_pktdrill({"--help"});
     CHECK(r.exit_status == 0);
     for (char const* flag : {"--check", "--dump", "--tolerance_usecs", "--ip_version", "--define", "--dry_run", "--verbose"})

@@ -67,7 +67,7 @@ std::string const too_deep = "brackets nested too deeply (the limit is 64 levels
 
 }  // namespace
 
-TEST_CASE("20,000 nested '[' give the nesting error at the 65th level", "[extremes]") {
+TEST_CASE("20,000 nested square brackets give the nesting error at the 65th level", "[extremes]") {
     std::string const text = "0 f(" + repeat("[", 20000) + repeat("]", 20000) + ") = 0\n";
     CHECK(load_text(text).errors == Problems{{1, 70, too_deep}});
 }
@@ -82,7 +82,7 @@ TEST_CASE("20,000 nested calls give the nesting error", "[extremes]") {
     CHECK(load_text(text).errors == Problems{{1, 4 + 2 * 65 + 1, too_deep}});
 }
 
-TEST_CASE("20,000 unclosed '[' give the nesting error, not a cascade", "[extremes]") {
+TEST_CASE("20,000 unclosed square brackets give the nesting error, not a cascade", "[extremes]") {
     CHECK(load_text("0 f(" + repeat("[", 20000) + "\n").errors == Problems{{1, 70, too_deep}});
 }
 

@@ -121,7 +121,7 @@ TEST_CASE("tos without a value expects an integer", "[syntax]") {
     CHECK(errors("0 > [tos] S 0:0(0)\n") == Problems{{1, 9, "expected integer"}});
 }
 
-TEST_CASE("unclosed IP info expects ']'", "[syntax]") {
+TEST_CASE("unclosed IP info expects the closing bracket", "[syntax]") {
     CHECK(errors("0 > [ect0 S 0:0(0)\n") == Problems{{1, 11, "expected ']'"}});
 }
 
@@ -179,7 +179,7 @@ TEST_CASE("one ')' too many leaves the system call expecting '='", "[syntax]") {
     CHECK(errors("0 close(3)) = 0\n") == Problems{{1, 11, "expected '='"}});
 }
 
-TEST_CASE("a stray ']' where an argument should be", "[syntax]") {
+TEST_CASE("a stray closing bracket where an argument should be", "[syntax]") {
     CHECK(errors("0 close(]) = 0\n") == Problems{{1, 9, "expected ')'"}});
 }
 
@@ -311,7 +311,7 @@ TEST_CASE("a UDPLite packet is not supported by pktdrill, said at 'udplite'", "[
           Problems{{1, 5, "UDPLite packets are not supported by pktdrill (they come from nplab's packetdrill fork)"}});
 }
 
-TEST_CASE("#ifdef and #endif are not supported by pktdrill, each said where it stands", "[syntax][nplab]") {
+TEST_CASE("preprocessor directives (ifdef, endif) are not supported by pktdrill, each said where it stands", "[syntax][nplab]") {
     CHECK(errors("#ifdef Linux\n0 close(3) = 0\n#endif\n") ==
           Problems{{1, 1, "'#ifdef' is not supported by pktdrill (preprocessor directives come from nplab's packetdrill fork)"},
                    {3, 1, "'#endif' is not supported by pktdrill (preprocessor directives come from nplab's packetdrill fork)"}});

@@ -42,7 +42,7 @@ TEST_CASE("integers: decimal, negative, hex (remembered as hex), 64-bit", "[expr
     CHECK(first_arg("0xffffffffffffffff") == hex(-1));
 }
 
-TEST_CASE("a word is a symbol, resolved at run time; unknown ones are no error now", "[expressions]") {
+TEST_CASE("a word is a symbol, resolved at run time, so unknown ones are no error now", "[expressions]") {
     CHECK(first_arg("SOL_SOCKET") == symbol("SOL_SOCKET"));
     CHECK(first_arg("NO_SUCH_SYMBOL_AT_ALL") == symbol("NO_SUCH_SYMBOL_AT_ALL"));
 }
