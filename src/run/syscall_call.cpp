@@ -19,14 +19,12 @@ void check_result(Expected const& expected, ResultCheck mode, Outcome const& out
                         errno_text(outcome.err).c_str()),
                  expected.where);
     } else if (actual != want) {
-        // packetdrill prints errno here even when the call succeeded, and then it is a stale value
-        // left by some earlier call. Only a failed call's errno says something, so only then is
-        // it printed.
-        if (actual < 0)
-            fail(format("Expected result %d but got %d with errno %d (%s)", want, actual, outcome.err,
-                        errno_text(outcome.err).c_str()),
-                 expected.where);
-        fail(format("Expected result %d but got %d", want, actual), expected.where);
+        // packetdrill's format, errno included even when the call succeeded; there it is a stale
+        // value left by some earlier call, here the worker clears errno before each call, so a
+        // successful call shows 0 (Success).
+        fail(format("Expected result %d but got %d with errno %d (%s)", want, actual, outcome.err,
+                    errno_text(outcome.err).c_str()),
+             expected.where);
     }
     if (expected.errno_name) {
         std::optional<std::int64_t> want_errno;

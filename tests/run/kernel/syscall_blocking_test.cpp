@@ -121,7 +121,7 @@ TEST_CASE("a blocking call's wrong result is reported by check_blocking") {
         try {
             c.r.check_blocking();
         } catch (Error const& e) {
-            CHECK(message(e) == "runtime error in read call: Expected result 5 but got 10");
+            CHECK(message(e) == "runtime error in read call: Expected result 5 but got 10 with errno 0 (Success)");
             CHECK(e.where().line == 5);
             return;
         }
@@ -133,7 +133,7 @@ TEST_CASE("a blocking call's wrong result is reported by check_blocking") {
 TEST_CASE("a blocking call that completes at once is checked before run() returns") {
     Connected c("0...0 fcntl(3, F_GETFL) = 0x802\n", 8305);
     Error const e = c.r.error(2);
-    CHECK(message(e) == "runtime error in fcntl call: Expected result 2050 but got 2");
+    CHECK(message(e) == "runtime error in fcntl call: Expected result 2050 but got 2 with errno 0 (Success)");
 }
 
 TEST_CASE("a second blocking call while one is in progress fails after waiting a second") {

@@ -28,16 +28,16 @@ TEST_CASE("a wrong result of a failed call names the result and its errno") {
     CHECK(e.where() == SourceLocation{4, 1});
 }
 
-TEST_CASE("a wrong result of a successful call prints no stale errno") {
+TEST_CASE("a wrong result of a successful call prints errno 0, not a stale errno") {
     Run r("0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3\n"
           "+0 fcntl(3, F_GETFL) = 0x802\n"
           "+0 close(3) = -1\n");
     r.run(0);
     Error const e = r.error(1);
-    CHECK(message(e) == "runtime error in fcntl call: Expected result 2050 but got 2");
+    CHECK(message(e) == "runtime error in fcntl call: Expected result 2050 but got 2 with errno 0 (Success)");
     CHECK(e.where().line == 2);
     Error const e2 = r.error(2);
-    CHECK(message(e2) == "runtime error in close call: Expected result -1 but got 0");
+    CHECK(message(e2) == "runtime error in close call: Expected result -1 but got 0 with errno 0 (Success)");
 }
 
 TEST_CASE("a wrong result of a failed call prints its errno") {
