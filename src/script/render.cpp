@@ -48,6 +48,15 @@ std::string quote(std::string const& bytes) {
     return out + "\"";
 }
 
+// An option value reads back as written only if it is one run of printable, non-blank bytes;
+// anything else (empty, blanks, line breaks) goes in quotes, with escapes.
+bool needs_quotes(std::string const& value) {
+    if (value.empty()) return true;
+    for (unsigned char c : value)
+        if (c <= ' ' || c == 0x7f) return true;
+    return false;
+}
+
 std::string list(std::vector<Expr> const& items) {
     std::string out;
     for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + render(items[i]);
@@ -331,10 +340,14 @@ std::vector<Micros> nominal_times(Script const& s) {
 
 std::string dump(Script const& s) {
     std::ostringstream out;
-    out << "// pktdrill --dump of " << s.path << ": nominal time, kind, source line, event\n";
+    // A path with a line break in it would end the comment line early.
+    std::string path = s.path;
+    for (char& c : path)
+        if (c == '\n' || c == '\r') c = '?';
+    out << "// pktdrill --dump of " << path << ": nominal time, kind, source line, event\n";
     for (auto const& o : s.options) {
         out << "--" << o.name;
-        if (o.value) out << "=" << (o.value->find_first_of(" \t") != std::string::npos ? quote(*o.value) : *o.value);
+        if (o.value) out << "=" << (needs_quotes(*o.value) ? quote(*o.value) : *o.value);
         out << "\n";
     }
     if (s.init_command) out << "`" << s.init_command->text << "`\n";

@@ -184,3 +184,15 @@ TEST_CASE("a script using every construct round-trips", "[round-trip]") {
                      "`cleanup`\n",
                      {"-D", "Y=2"});
 }
+
+TEST_CASE("option values that are empty, have blanks or line breaks round-trip", "[round-trip]") {
+    check_round_trip("option values",
+                     "--code_command=\"\"\n"
+                     "--code_sockopt=\"\"\n"
+                     "--so_flags=\"a\\nb\"\n"
+                     "--so_filename=\"with space\\tand tab\"\n"
+                     "--wire_client_dev=a\"b c\"\n"
+                     "--define=X=\"q\"\n"
+                     "0 f(X) = 0\n",
+                     {});
+}
