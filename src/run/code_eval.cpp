@@ -910,6 +910,7 @@ std::string format_percent(std::string const& format, Value const& args, std::si
             continue;
         }
         ++i;
+        std::size_t const spec = i;
         if (i < format.size() && format[i] == '(') bail("a %(name) format", offset);
         bool left = false, zero = false, plus = false, space = false, alternate = false;
         for (; i < format.size(); ++i) {
@@ -942,6 +943,8 @@ std::string format_percent(std::string const& format, Value const& args, std::si
         if (i >= format.size()) bail("an incomplete format", offset);
         char const conversion = format[i];
         if (conversion == '%') {
+            // Python takes flags, a width or a precision here as a conversion needing an argument.
+            if (i != spec) bail("a '%' conversion with flags, width or precision", offset);
             out += '%';
             continue;
         }
