@@ -144,4 +144,8 @@ std::vector<Entry> const& misc_calls();
 // nullptr for a name packetdrill does not know.
 Prepare find_call(std::string_view name);
 
+// A call that gives the calling thread the capabilities of thread `from` (capabilities are per
+// thread; cap_set changes one worker's, and the other worker follows with this).
+std::unique_ptr<Call> copy_capabilities_call(pid_t from);
+
 }  // namespace pktdrill::run::syscall

@@ -160,6 +160,18 @@ struct SyscallRunner::Impl {
         } catch (CallError const& e) {
             throw call_error(call.name, e, event.where);
         }
+        if (call.name == "cap_set" && direct.outcome().result >= 0) copy_capabilities(lock);
+    }
+
+    // Capabilities are per thread: after cap_set() changed the non-blocking worker's, the
+    // blocking worker takes them over, so the script's later calls see the same ones whichever
+    // thread makes them. (A blocking call in progress keeps its thread's.)
+    void copy_capabilities(std::unique_lock<std::mutex>& lock) {
+        if (!blocking.idle()) return;
+        blocking.start(copy_capabilities_call(direct.tid()));
+        if (wait(lock, blocking, [this] { return blocking.idle(); }, Clock::now() + blocking_patience) ==
+            WaitEnd::interrupted)
+            interrupted();
     }
 
     void run_blocking(std::unique_lock<std::mutex>& lock, script::Event const& event, script::Syscall const& call,

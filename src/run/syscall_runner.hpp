@@ -18,8 +18,8 @@
 // While it waits, run() releases ctx.mutex and runs ctx.io's handlers (so it sees Interrupts);
 // a SIGINT/SIGTERM/SIGHUP makes it interrupt the call and throw Interrupted.
 //
-// Capabilities are per thread in Linux: cap_set() changes those of the non-blocking worker (the
-// one that makes the calls that follow it), not the main thread's.
+// Capabilities are per thread in Linux: cap_set() changes those of both workers (the threads that
+// make the script's calls), not the main thread's.
 //
 // Errors: `runtime error in <call> call: <packetdrill's message>`, located at the argument at
 // fault, or at the call's line; timing errors of blocking calls in packetdrill's words.

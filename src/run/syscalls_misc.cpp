@@ -93,8 +93,8 @@ std::unique_ptr<Call> splice_call(CallContext& c) {
 
 // cap_set(CAP_EFFECTIVE|CAP_PERMITTED|CAP_INHERITABLE, CAP_xxx, CAP_SET|CAP_CLEAR): libcap's
 // cap_get_proc / cap_set_flag / cap_set_proc, done with the capget/capset system calls.
-// Capabilities belong to a thread: this changes those of the thread that makes the script's
-// calls (see SyscallRunner).
+// Capabilities belong to a thread: this changes those of the worker that makes the call, and the
+// runner copies them to the other worker (see SyscallRunner).
 std::unique_ptr<Call> cap_set_call(CallContext& c) {
     c.args.expect_count(3);
     int const flag = c.args.s32(0);
@@ -123,6 +123,18 @@ std::unique_ptr<Call> psp_call(CallContext& c) {
 }
 
 }  // namespace
+
+std::unique_ptr<Call> copy_capabilities_call(pid_t from) {
+    return make_call(
+        [from]() -> long {
+            __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, from};
+            __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+            if (::syscall(SYS_capget, &header, data) != 0) return -1;
+            header.pid = 0;
+            return ::syscall(SYS_capset, &header, data);
+        },
+        [](Outcome const&) {});
+}
 
 std::vector<Entry> const& misc_calls() {
     static std::vector<Entry> const table{

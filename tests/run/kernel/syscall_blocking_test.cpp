@@ -246,6 +246,22 @@ TEST_CASE("the worker threads are joined when the runner goes, even with a call 
     CHECK(thread_count() == before);
 }
 
+TEST_CASE("cap_set changes the capabilities of the threads that make the script's calls, blocking ones too") {
+    Run r("0 cap_set(CAP_EFFECTIVE, CAP_NET_RAW, CAP_CLEAR) = 0\n"
+          "+0 socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = -1 EPERM (Operation not permitted)\n"
+          "0...0 socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = -1 EPERM (Operation not permitted)\n"
+          "+0 cap_set(CAP_EFFECTIVE, CAP_NET_RAW, CAP_SET) = 0\n"
+          "+0 socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = 3\n"
+          "0...0 socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) = 4\n"
+          "+0 cap_set(CAP_EFFECTIVE, 99, CAP_SET) = 0\n");
+    r.run_all(6);
+    r.check_blocking();
+    // The test's own thread kept its capabilities all along.
+    UniqueFd raw(::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+    CHECK(raw);
+    CHECK(message(r.error(6)) == "runtime error in cap_set call: Error in cap_set_flag()");
+}
+
 TEST_CASE("the handoff of a non-blocking call to the worker costs microseconds") {
     Run r("0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3\n"
           "+0 fcntl(3, F_GETFL) = 0x2\n");
