@@ -1,0 +1,282 @@
+#include "src/run/runner.hpp"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <ostream>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "grammar/diagnostics.hpp"
+#include "src/net/netns.hpp"
+#include "src/net/network_setup.hpp"
+#include "src/net/rtnetlink.hpp"
+#include "src/net/sniffer.hpp"
+#include "src/net/tun.hpp"
+#include "src/run/command.hpp"
+#include "src/run/interrupted.hpp"
+#include "src/run/packet_engine.hpp"
+#include "src/run/run_context.hpp"
+#include "src/run/syscall_runner.hpp"
+#include "src/script/render.hpp"
+
+namespace pktdrill::run {
+
+namespace {
+
+using script::TimeKind;
+
+char const* description(script::Event const& e) {
+    if (auto const* p = std::get_if<script::Packet>(&e.action))
+        return p->direction == script::Direction::inbound ? "inbound packet" : "outbound packet";
+    if (std::holds_alternative<script::Syscall>(e.action)) return "system call start";
+    if (std::holds_alternative<script::Command>(e.action)) return "command";
+    return "data collection for code";
+}
+
+bool is_inbound_packet(script::Event const& e) {
+    auto const* p = std::get_if<script::Packet>(&e.action);
+    return p && p->direction == script::Direction::inbound;
+}
+
+net::NetworkConfig network_config(LiveAddresses const& a, script::Config const& c) {
+    net::NetworkConfig n;
+    n.ip_version = a.ip_version == script::IpVersion::ipv4               ? net::IpVersion::ipv4
+                   : a.ip_version == script::IpVersion::ipv4_mapped_ipv6 ? net::IpVersion::ipv4_mapped_ipv6
+                                                                          : net::IpVersion::ipv6;
+    n.local_ip = a.local_ip;
+    n.local_prefix_length = a.local_prefix_length;
+    n.remote = net::IpPrefix(a.remote_ip, a.remote_prefix_length);
+    n.gateway_ip = a.gateway_ip;
+    n.mtu = static_cast<std::uint32_t>(c.mtu);
+    n.speed_mbps = static_cast<std::uint32_t>(c.speed);
+    n.is_anyip = c.is_anyip;
+    return n;
+}
+
+class Run {
+public:
+    Run(RunContext& ctx, PacketEngine& packets, SyscallRunner& syscalls)
+        : ctx_(ctx), packets_(packets), syscalls_(syscalls) {}
+
+    void events() {
+        std::unique_lock lock(ctx_.mutex);
+        script::Event const* previous_event = nullptr;
+        std::optional<Micros> previous_time;
+        for (auto const& e : ctx_.script.events) {
+            EventTiming timing = adjust(e, previous_event, previous_time);
+            syscalls_.check_blocking();
+            if (ctx_.config.verbose) verbose(e, timing);
+            run_event(lock, e, timing);
+            previous_event = &e;
+            previous_time = timing.start;
+            ++count_;
+        }
+        syscalls_.check_blocking();
+        syscalls_.finish(lock);
+    }
+
+private:
+    // Relative times are resolved when the event is reached (reference E): relative to now, except
+    // that consecutive inbound packets are anchored to the previous one's scheduled time so that
+    // processing delays do not accumulate.
+    EventTiming adjust(script::Event const& e, script::Event const* previous_event, std::optional<Micros> previous_time) {
+        EventTiming t;
+        t.kind = e.time.kind;
+        t.start = e.time.start;
+        t.end = e.time.end;
+        t.previous = previous_time;
+        auto const* call = std::get_if<script::Syscall>(&e.action);
+        if (call && call->end) t.blocking_end = *call->end;
+        if (t.kind == TimeKind::relative || t.kind == TimeKind::relative_range || t.kind == TimeKind::any) {
+            Micros offset = ctx_.script_now();
+            if (previous_event && previous_time && is_inbound_packet(*previous_event) && is_inbound_packet(e))
+                offset = *previous_time;
+            t.offset = offset;
+            t.start += offset;
+            if (t.kind == TimeKind::relative_range) t.end += offset;
+            if (t.kind == TimeKind::relative && t.blocking_end) *t.blocking_end += offset;
+        }
+        return t;
+    }
+
+    void verbose(script::Event const& e, EventTiming const& t) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s:%d: scheduled %9.6f now %9.6f: ", ctx_.file.path().c_str(), e.where.line,
+                      static_cast<double>(t.start) / 1e6, static_cast<double>(ctx_.script_now()) / 1e6);
+        ctx_.out << buf << script::render(e) << std::endl;
+    }
+
+    // Sleeps until the event's time (serving the event loop: signals, sniffed packets), spins the
+    // last stretch, then checks that the event starts on time (it is late only when a previous
+    // action overran). The first event is not checked.
+    void wait_for(std::unique_lock<std::mutex>& lock, script::Event const& e, EventTiming const& t) {
+        Micros const target = ctx_.live_time(t.start);
+        if (target - now_us() > spin_margin_us) {
+            // An Asio timer, not run_one_until: the latter waits in whole milliseconds.
+            boost::asio::steady_timer timer(
+                ctx_.io, std::chrono::steady_clock::time_point(std::chrono::microseconds(target - spin_margin_us)));
+            bool fired = false;
+            timer.async_wait([&fired](boost::system::error_code) { fired = true; });
+            lock.unlock();
+            while (!fired && !ctx_.interrupts.requested()) ctx_.io.run_one();
+            if (!fired) {
+                timer.cancel();
+                while (!fired) ctx_.io.run_one();
+            }
+            lock.lock();
+        }
+        if (ctx_.interrupts.requested()) throw Interrupted{ctx_.interrupts.signal()};
+        wait_until(target);
+        if (count_ > 0)
+            if (auto error = verify_time(ctx_, t, ctx_.script_now(), description(e))) throw Error(*error, e.where);
+    }
+
+    void run_event(std::unique_lock<std::mutex>& lock, script::Event const& e, EventTiming const& t) {
+        if (auto const* p = std::get_if<script::Packet>(&e.action)) {
+            try {
+                if (p->direction == script::Direction::outbound) {
+                    // Outbound packets are not waited for: sniffing starts at once, so that a
+                    // packet sent early is seen early.
+                    packets_.expect(lock, e, *p, t);
+                } else {
+                    wait_for(lock, e, t);
+                    packets_.inject(e, *p);
+                }
+            } catch (Error const& error) {
+                if (error.where().line) throw;
+                throw Error(error.what(), e.where, error.details());
+            }
+            return;
+        }
+        if (auto const* call = std::get_if<script::Syscall>(&e.action)) {
+            wait_for(lock, e, t);
+            syscalls_.run(lock, e, *call, t);
+            return;
+        }
+        if (auto const* command = std::get_if<script::Command>(&e.action)) {
+            wait_for(lock, e, t);
+            lock.unlock();
+            CommandOutcome const outcome = run_command(ctx_.io, ctx_.interrupts, command->text);
+            lock.lock();
+            check_command(outcome, "`" + command->text + "`", e.where);
+            return;
+        }
+        wait_for(lock, e, t);
+        throw Error("%{ }% code is not supported by this build of pktdrill yet", e.where);
+    }
+
+public:
+    static void check_command(CommandOutcome const& outcome, std::string const& what, SourceLocation where) {
+        switch (outcome.end) {
+        case CommandOutcome::End::exited:
+            if (outcome.status == 0) return;
+            throw Error("error executing " + what + " command: non-zero status " + std::to_string(outcome.status), where);
+        case CommandOutcome::End::killed_by_signal:
+            throw Error("error executing " + what + " command: killed by signal " + std::to_string(outcome.status), where);
+        case CommandOutcome::End::interrupted: throw Interrupted{outcome.status};
+        case CommandOutcome::End::timed_out: throw Error("error executing " + what + " command: timed out", where);
+        }
+    }
+
+private:
+    RunContext& ctx_;
+    PacketEngine& packets_;
+    SyscallRunner& syscalls_;
+    int count_ = 0;
+};
+
+// Closes every live fd the script still holds: the sockets keep the namespace alive otherwise.
+void close_fds(RunContext& ctx) {
+    for (auto const& entry : ctx.fds.all())
+        if (entry.open && entry.live_fd >= 0) ::close(entry.live_fd);
+}
+
+}  // namespace
+
+void print_failure(std::ostream& err, grammar::SourceFile const& file, Error const& failure, bool warning) {
+    grammar::Diagnostic d;
+    d.severity = warning ? grammar::Severity::warning : grammar::Severity::error;
+    d.where = failure.where();
+    d.message = failure.what();
+    d.trailer = failure.details();
+    grammar::print_diagnostic(err, file, d);
+}
+
+RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const& loaded,
+                     boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err) {
+    RunResult result;
+    RunContext ctx(file, loaded.script, loaded.config, io, interrupts, out);
+    ctx.warn = [&](Error const& e) { print_failure(err, file, e, true); };
+    auto const work = boost::asio::make_work_guard(io);
+    bool init_ran = false;
+
+    auto run_cleanup = [&] {
+        // google packetdrill runs the cleanup command only when an init command ran.
+        if (!loaded.script.cleanup_command || !init_ran) return;
+        auto const outcome = run_command(io, interrupts, loaded.script.cleanup_command->text);
+        if (!outcome.succeeded())
+            throw Error("error executing cleanup command: " +
+                        std::string(outcome.end == CommandOutcome::End::exited ? "non-zero status " : "status ") +
+                        std::to_string(outcome.status),
+                        loaded.script.cleanup_command->where);
+    };
+
+    try {
+        ctx.addresses = resolve_addresses(loaded.config);
+        net::TunDevice tun;
+        if (loaded.config.netns == script::NetnsMode::private_) tun.persist_until_namespace_ends();
+        net::Sniffer sniffer(tun.ifindex());
+        net::Rtnetlink rtnl;
+        net::configure_test_network(rtnl, tun, network_config(ctx.addresses, loaded.config));
+
+        for (auto const& command : loaded.config.init_scripts)
+            Run::check_command(run_command(io, interrupts, command), "init script `" + command + "`", {});
+        if (loaded.script.init_command) {
+            auto const outcome = run_command(io, interrupts, loaded.script.init_command->text);
+            if (outcome.end == CommandOutcome::End::interrupted) throw Interrupted{outcome.status};
+            if (!outcome.succeeded())
+                throw Error("error executing init command: non-zero status " + std::to_string(outcome.status),
+                            loaded.script.init_command->where);
+            init_ran = true;
+        }
+        ::signal(SIGPIPE, SIG_IGN);  // a write to a reset connection returns EPIPE instead
+
+        PacketEngine packets(ctx, tun, sniffer);
+        packets.prepare();
+        {
+            SyscallRunner syscalls(ctx);
+            ctx.live_start = now_us();
+            try {
+                Run(ctx, packets, syscalls).events();
+            } catch (...) {
+                close_fds(ctx);
+                throw;
+            }
+        }
+        run_cleanup();
+        packets.reset_connections();
+        close_fds(ctx);
+    } catch (Error const& e) {
+        result.verdict = RunVerdict::failed;
+        result.failure = e;
+        try {
+            run_cleanup();
+        } catch (Error const& cleanup) {
+            print_failure(err, file, cleanup);
+        } catch (Interrupted const&) {
+        }
+    } catch (Interrupted const& i) {
+        result.verdict = RunVerdict::interrupted;
+        result.signal = i.signal;
+        try {
+            run_cleanup();
+        } catch (...) {
+        }
+    }
+    return result;
+}
+
+}  // namespace pktdrill::run
