@@ -453,7 +453,7 @@ ScriptVerdict native_script(std::string const& file, std::vector<CodeSnippet> co
 
 }  // namespace
 
-TEST_CASE("native and python3 agree on generated expressions", "[code][agreement]") {
+TEST_CASE("code: native and python3 agree on generated expressions", "[code][agreement]") {
     if (!have_python3()) {
         WARN("skipped: python3 is not on the PATH");
         return;
@@ -468,7 +468,7 @@ TEST_CASE("native and python3 agree on generated expressions", "[code][agreement
     CHECK(tally.native * 5 > tally.total * 2);
 }
 
-TEST_CASE("native and python3 agree on every snippet of packetdrill's corpus", "[code][agreement][corpus]") {
+TEST_CASE("code: native and python3 agree on every snippet of packetdrill's corpus", "[code][agreement][corpus]") {
     fs::path const corpus = fs::path(PKTDRILL_SHARED_DIR) / "corpus" / "packetdrill";
     if (!fs::is_directory(corpus)) {
         WARN("skipped: " << corpus.string() << " is not present");

@@ -68,7 +68,7 @@ code::Value integer(long long v) { return code::Value{static_cast<code::Int>(v)}
 
 }  // namespace
 
-TEST_CASE("division follows Python 3: / is true division, // and % floor toward negative infinity",
+TEST_CASE("code: division follows Python 3: / is true division, // and % floor toward negative infinity",
           "[code][eval]") {
     CHECK(printed("7 / 2") == "3.5");
     CHECK(printed("6 / 3") == "2.0");
@@ -86,7 +86,7 @@ TEST_CASE("division follows Python 3: / is true division, // and % floor toward 
     CHECK(printed("(1 + 2) * 3") == "9");
 }
 
-TEST_CASE("integers are exact beyond 64 bits, as Python's unbounded ones are", "[code][eval]") {
+TEST_CASE("code: integers are exact beyond 64 bits, as Python's unbounded ones are", "[code][eval]") {
     CHECK(printed("18446744073709551615 + 1") == "18446744073709551616");
     CHECK(printed("2 ** 100") == "1267650600228229401496703205376");
     CHECK(printed("0xffffffff & 0x7fffffff") == "2147483647");
@@ -98,7 +98,7 @@ TEST_CASE("integers are exact beyond 64 bits, as Python's unbounded ones are", "
     CHECK(needs_python("print(1 << 130)"));
 }
 
-TEST_CASE("comparisons chain and short-circuit as in Python", "[code][eval]") {
+TEST_CASE("code: comparisons chain and short-circuit as in Python", "[code][eval]") {
     CHECK(printed("1 < 2 < 3") == "True");
     CHECK(printed("1 < 3 > 2") == "True");
     CHECK(printed("1 < 2 > 3") == "False");
@@ -115,7 +115,7 @@ TEST_CASE("comparisons chain and short-circuit as in Python", "[code][eval]") {
     CHECK(printed("'1' == 1") == "False");
 }
 
-TEST_CASE("and/or yield an operand and short-circuit; not yields a bool", "[code][eval]") {
+TEST_CASE("code: and/or yield an operand and short-circuit; not yields a bool", "[code][eval]") {
     CHECK(printed("0 or 5") == "5");
     CHECK(printed("3 and 0") == "0");
     CHECK(printed("None or 'x'") == "x");
@@ -126,7 +126,7 @@ TEST_CASE("and/or yield an operand and short-circuit; not yields a bool", "[code
     CHECK(printed("not 1 == 2") == "True");
 }
 
-TEST_CASE("bools are integers", "[code][eval]") {
+TEST_CASE("code: bools are integers", "[code][eval]") {
     CHECK(printed("True + True") == "2");
     CHECK(printed("True & True") == "True");
     CHECK(printed("True & 3") == "1");
@@ -136,7 +136,7 @@ TEST_CASE("bools are integers", "[code][eval]") {
     CHECK(printed("True == 1") == "True");
 }
 
-TEST_CASE("values print as Python's str() and repr() do", "[code][eval]") {
+TEST_CASE("code: values print as Python's str() and repr() do", "[code][eval]") {
     CHECK(printed("0.1 + 0.2") == "0.30000000000000004");
     CHECK(printed("1e16") == "1e+16");
     CHECK(printed("1e15") == "1000000000000000.0");
@@ -154,7 +154,7 @@ TEST_CASE("values print as Python's str() and repr() do", "[code][eval]") {
     CHECK(run("print()").printed == "\n");
 }
 
-TEST_CASE("printf-style formatting as Python's str % args", "[code][eval]") {
+TEST_CASE("code: printf-style formatting as Python's str % args", "[code][eval]") {
     CHECK(printed("'cwnd=%d' % 10") == "cwnd=10");
     CHECK(printed("'ca_state: %d min_rtt: %d rtt: %d' % (4, 1000, 2000)") == "ca_state: 4 min_rtt: 1000 rtt: 2000");
     CHECK(printed("'%5d|%-5d|%05d|%+d|% d' % (1, 2, 3, 4, 5)") == "    1|2    |00003|+4| 5");
@@ -167,7 +167,7 @@ TEST_CASE("printf-style formatting as Python's str % args", "[code][eval]") {
     CHECK(needs_python("print('%f' % 1.5)"));       // float conversions are Python's
 }
 
-TEST_CASE("statements: newlines, ';', '\\' continuations, comments, assignments", "[code][eval]") {
+TEST_CASE("code: statements: newlines, ';', '\\' continuations, comments, assignments", "[code][eval]") {
     code::Namespace names;
     names.set("tcpi_snd_cwnd", integer(11));
     auto const r = run("cwnd = 10  # the initial window\n"
@@ -187,7 +187,7 @@ TEST_CASE("statements: newlines, ';', '\\' continuations, comments, assignments"
     CHECK(next.printed == "21\n");
 }
 
-TEST_CASE("a failed assert reads as Python's AssertionError and points at the statement", "[code][eval]") {
+TEST_CASE("code: a failed assert reads as Python's AssertionError and points at the statement", "[code][eval]") {
     code::Namespace names;
     names.set("tcpi_snd_cwnd", integer(10));
     std::string const text = "print(1); assert tcpi_snd_cwnd == 3, tcpi_snd_cwnd";
@@ -209,7 +209,7 @@ TEST_CASE("a failed assert reads as Python's AssertionError and points at the st
     CHECK(run("assert 0; print(1)").printed.empty());
 }
 
-TEST_CASE("state assertions run natively with the snapshot's names", "[code][eval]") {
+TEST_CASE("code: state assertions run natively with the snapshot's names", "[code][eval]") {
     code::Namespace names;
     for (auto const& c : pktdrill::run::code_constants())
         names.set(std::string(c.name), code::Value{static_cast<code::Int>(c.value)});
@@ -224,7 +224,7 @@ TEST_CASE("state assertions run natively with the snapshot's names", "[code][eva
     CHECK(failed.values == std::vector<std::string>{"tcpi_state = 11", "TCP_TIME_WAIT = 6"});
 }
 
-TEST_CASE("what only Python can answer is refused with a reason and a place", "[code][eval]") {
+TEST_CASE("code: what only Python can answer is refused with a reason and a place", "[code][eval]") {
     auto const unknown = run("assert tcpi_nonexistent == 1");
     CHECK(unknown.kind == Result::needs_python);
     CHECK(unknown.message == "'tcpi_nonexistent', which is not defined here");

@@ -65,7 +65,7 @@ struct Python {
 
 }  // namespace
 
-TEST_CASE("the generated file has packetdrill's layout: preamble, then per snippet its snapshot, _file, _line, text",
+TEST_CASE("code: the generated file has packetdrill's layout: preamble, then per snippet its snapshot, _file, _line, text",
           "[code][python]") {
     std::vector<CodeSnippet> snippets{{"assert tcpi_snd_cwnd == 10", 9, small_snapshot(10)},
                                       {"x = 1\nprint(x)", 12, small_snapshot(11)}};
@@ -97,20 +97,20 @@ TEST_CASE("the generated file has packetdrill's layout: preamble, then per snipp
     CHECK_THAT(program.text, Catch::EndsWith("print(x)\n\n"));
 }
 
-TEST_CASE("the script path is written as a Python string literal", "[code][python]") {
+TEST_CASE("code: the script path is written as a Python string literal", "[code][python]") {
     CHECK(python_string_literal("a.pkt") == "'a.pkt'");
     CHECK(python_string_literal("it's\\x.pkt") == "'it\\'s\\\\x.pkt'");
     CHECK(python_string_literal("a\nb") == "'a\\x0ab'");
 }
 
-TEST_CASE("packetdrill's words for how the interpreter ended", "[code][python]") {
+TEST_CASE("code: packetdrill's words for how the interpreter ended", "[code][python]") {
     using End = CommandOutcome::End;
     CHECK(describe_python_end("python3", {End::exited, 1}, 60s) == "'python3' returned non-zero status 1");
     CHECK(describe_python_end("python3", {End::killed_by_signal, 9}, 60s) == "'python3' got signal 9 (Killed)");
     CHECK(describe_python_end("python3", {End::timed_out, 0}, 60s) == "'python3' did not finish within 60 s");
 }
 
-TEST_CASE("a failing assertion is read back to its snippet and line, with the traceback as details",
+TEST_CASE("code: a failing assertion is read back to its snippet and line, with the traceback as details",
           "[code][python]") {
     REQUIRE_PYTHON3();
     std::vector<CodeSnippet> snippets{{"x = 1", 5, small_snapshot(10)},
@@ -134,7 +134,7 @@ TEST_CASE("a failing assertion is read back to its snippet and line, with the tr
     CHECK(!std::filesystem::exists(run.program_path + ".err"));
 }
 
-TEST_CASE("a syntax error, raised before the excepthook exists, is still traced to its snippet",
+TEST_CASE("code: a syntax error, raised before the excepthook exists, is still traced to its snippet",
           "[code][python]") {
     REQUIRE_PYTHON3();
     std::vector<CodeSnippet> snippets{{"x = 1", 5, small_snapshot(10)}, {"assert x ==", 7, small_snapshot(10)}};
@@ -149,7 +149,7 @@ TEST_CASE("a syntax error, raised before the excepthook exists, is still traced 
     CHECK_THAT(failure.details.back(), Catch::StartsWith("SyntaxError"));
 }
 
-TEST_CASE("the interpreter cannot hang the run: a time limit, and no terminal to read", "[code][python]") {
+TEST_CASE("code: the interpreter cannot hang the run: a time limit, and no terminal to read", "[code][python]") {
     REQUIRE_PYTHON3();
     Python python;
     auto const start = std::chrono::steady_clock::now();
@@ -163,7 +163,7 @@ TEST_CASE("the interpreter cannot hang the run: a time limit, and no terminal to
     CHECK_THAT(reads.err, Catch::Contains("EOFError"));
 }
 
-TEST_CASE("--code_command's interpreter is what runs the file", "[code][python]") {
+TEST_CASE("code: the interpreter of --code_command is what runs the file", "[code][python]") {
     REQUIRE_PYTHON3();
     Python python;
     auto const run = python.run("print('from the file')\n", "echo wrapped; python3");

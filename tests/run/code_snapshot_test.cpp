@@ -31,7 +31,7 @@ std::span<std::byte const> bytes_of(T const& value, std::size_t length = sizeof(
 
 }  // namespace
 
-TEST_CASE("tcp_info fields become tcpi_* variables named after the kernel's fields", "[code][snapshot]") {
+TEST_CASE("code: tcp_info fields become tcpi_* variables named after the kernel's fields", "[code][snapshot]") {
     tcp_info info{};
     info.tcpi_state = 1;  // TCP_ESTABLISHED
     info.tcpi_ca_state = TCP_CA_Recovery;
@@ -59,7 +59,7 @@ TEST_CASE("tcp_info fields become tcpi_* variables named after the kernel's fiel
     CHECK(vars.count("tcpi_rcv_wnd") == 0);
 }
 
-TEST_CASE("tcp_info fields newer than the build's header are read at the kernel's offsets",
+TEST_CASE("code: tcp_info fields newer than the build's header are read at the kernel's offsets",
           "[code][snapshot]") {
     std::array<std::uint8_t, 280> raw{};
     auto const put32 = [&](std::size_t offset, std::uint32_t v) { std::memcpy(raw.data() + offset, &v, 4); };
@@ -87,7 +87,7 @@ TEST_CASE("tcp_info fields newer than the build's header are read at the kernel'
     CHECK(older.count("tcpi_received_ce") == 0);
 }
 
-TEST_CASE("TCP_CC_INFO is read as BBR's, DCTCP's and Vegas's structs when long enough, as packetdrill does",
+TEST_CASE("code: TCP_CC_INFO is read as BBR's, DCTCP's and Vegas's structs when long enough, as packetdrill does",
           "[code][snapshot]") {
     tcp_cc_info bbr{};
     bbr.bbr.bbr_bw_lo = 5;
@@ -123,7 +123,7 @@ TEST_CASE("TCP_CC_INFO is read as BBR's, DCTCP's and Vegas's structs when long e
     CHECK(pktdrill::run::decode_cc_info({}).empty());
 }
 
-TEST_CASE("SO_MEMINFO's values are the SK_MEMINFO_* variables", "[code][snapshot]") {
+TEST_CASE("code: SO_MEMINFO's values are the SK_MEMINFO_* variables", "[code][snapshot]") {
     std::array<std::uint32_t, SK_MEMINFO_VARS> mem{};
     for (std::size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<std::uint32_t>(1000 + i);
     auto const m = as_map(pktdrill::run::decode_meminfo(std::as_bytes(std::span(mem))));
@@ -135,7 +135,7 @@ TEST_CASE("SO_MEMINFO's values are the SK_MEMINFO_* variables", "[code][snapshot
     CHECK(shorter.size() == 2);
 }
 
-TEST_CASE("the constants start with packetdrill's twenty, in its order", "[code][snapshot]") {
+TEST_CASE("code: the constants start with packetdrill's twenty, in its order", "[code][snapshot]") {
     auto const& constants = pktdrill::run::code_constants();
     REQUIRE(constants.size() >= 20);
     CHECK(constants[0] == CodeVariable{"TCP_ESTABLISHED", 1});
