@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -172,6 +173,26 @@ TEST_CASE("code: tcpi_state, tcpi_snd_cwnd and SO_MEMINFO of a live connection a
     if (failure) FAIL(failure->what());
     CHECK(run.runner->path() == CodeRunner::Path::native);
     CHECK_THAT(run.log.str(), Catch::Contains("4 snippet(s) evaluated natively"));
+}
+
+TEST_CASE("code: tcp_info fields beyond the build's header come from the running kernel", "[code][kernel]") {
+    Connection c;
+    std::array<std::byte, 512> raw{};
+    socklen_t len = sizeof raw;
+    REQUIRE(::getsockopt(c.server.get(), IPPROTO_TCP, TCP_INFO, raw.data(), &len) == 0);
+    if (len < 248) {
+        WARN("skipped: this kernel's tcp_info has " << len << " bytes, no tcpi_total_rto (Linux 6.7)");
+        return;
+    }
+    REQUIRE(len > sizeof(tcp_info));  // longer than Debian 12's header knows
+    Run run("0 %{ assert tcpi_rcv_wnd > 0 and tcpi_rehash == 0, tcpi_rcv_wnd }%\n"
+            "+0 %{ assert tcpi_total_rto == 0 and tcpi_total_rto_recoveries == 0 and tcpi_total_rto_time == 0 }%\n");
+    run.under_test(4, c.server.get());
+    run.collect_all();
+    auto const failure = run.finish();
+    CHECK_FALSE(failure);
+    if (failure) FAIL(failure->what());
+    CHECK(run.runner->path() == CodeRunner::Path::native);
 }
 
 TEST_CASE("code: each snapshot is taken at its event, not when the code runs", "[code][kernel]") {
