@@ -1,5 +1,7 @@
 #include "src/run/syscall_runner.hpp"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -22,6 +24,14 @@ constexpr auto blocking_patience = 1s;
 
 // How long an abandoned call gets to return EINTR before the run goes on without it.
 constexpr auto abandon_patience = std::chrono::milliseconds(2000);
+
+// The network namespace of the calling thread. Namespaces belong to threads: the workers stay in
+// the one they were started in, whatever the main thread enters later.
+std::pair<dev_t, ino_t> thread_net_namespace() {
+    struct stat st {};
+    if (::stat("/proc/thread-self/ns/net", &st) != 0) return {0, 0};
+    return {st.st_dev, st.st_ino};
+}
 
 Error call_error(std::string const& name, CallError const& e, SourceLocation where) {
     return Error("runtime error in " + name + " call: " + e.message, e.where.line ? e.where : where);
@@ -53,6 +63,7 @@ struct SyscallRunner::Impl {
     explicit Impl(RunContext& c) : ctx(c) {}
 
     RunContext& ctx;
+    std::pair<dev_t, ino_t> const net_namespace = thread_net_namespace();  // the workers'
     std::shared_ptr<KeptBuffers> kept = std::make_shared<KeptBuffers>();
     std::mutex failure_mutex;
     std::optional<Error> failure;   // of the last blocking call, until check_blocking()
@@ -218,6 +229,14 @@ SyscallRunner::~SyscallRunner() = default;
 void SyscallRunner::run(std::unique_lock<std::mutex>& lock, script::Event const& event, script::Syscall const& call,
                         EventTiming const& timing) {
     Impl& m = *impl_;
+    // The script's sockets must live in the run's namespace, never in the one pktdrill was
+    // started in: a runner made before the run entered its namespace would put them there.
+    // Checked where sockets are made (the check costs a few microseconds of procfs).
+    if (call.name == "socket" && thread_net_namespace() != m.net_namespace)
+        throw Error("runtime error in " + call.name +
+                        " call: the system-call threads are in another network namespace than the run "
+                        "(they were started before the run entered its own)",
+                    event.where);
     bool const is_blocking = call.end.has_value();
     // packetdrill lets a blocking call in progress finish first (up to 1 s), before any call.
     auto const idle = m.wait(lock, m.blocking, [&m] { return m.blocking.idle(); }, Clock::now() + blocking_patience);

@@ -21,6 +21,10 @@
 // Capabilities are per thread in Linux: cap_set() changes those of both workers (the threads that
 // make the script's calls), not the main thread's.
 //
+// Network namespaces belong to threads, and the workers stay in the one they were started in:
+// construct the runner in the run's namespace. run() refuses to create a socket when the
+// calling thread has moved to another namespace since.
+//
 // Errors: `runtime error in <call> call: <packetdrill's message>`, located at the argument at
 // fault, or at the call's line; timing errors of blocking calls in packetdrill's words.
 

@@ -2,6 +2,7 @@
 // the packet engine (reference C, D.1).
 
 #include <fcntl.h>
+#include <sched.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
 
@@ -202,4 +203,14 @@ TEST_CASE("shutdown and close run on the live fd") {
     int const live = r.live_fd(3);
     r.run(3);
     CHECK(::fcntl(live, F_GETFD) == -1);
+}
+
+TEST_CASE("calls are refused when the run's thread has left the namespace the system-call threads are in") {
+    Run r("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
+    // A new private namespace for this thread only; the runner's threads stay where they were.
+    REQUIRE(::unshare(CLONE_NEWNET) == 0);
+    Error const e = r.error(0);
+    CHECK(std::string(e.what()) == "runtime error in socket call: the system-call threads are in another network "
+                                   "namespace than the run (they were started before the run entered its own)");
+    CHECK(r.ctx.fds.all().empty());
 }
