@@ -237,7 +237,10 @@ std::optional<LoadedScript> load_script(grammar::SourceFile const& file, grammar
     std::string pending_cleanup_text;
     bool seen_event = false;
     ast::located const* first_event = nullptr;
-    std::optional<TimeSpec> previous;  // the time of the last event that was built
+    // The time of the last event that was built. A flag rather than std::optional: g++ 12 sees
+    // an optional<TimeSpec> as maybe-uninitialized here (a false -Wmaybe-uninitialized).
+    TimeSpec previous;
+    bool have_previous = false;
 
     for (auto const& statement : statements) {
         if (auto const* opt = boost::get<ast::option_line>(&statement)) {
@@ -268,18 +271,19 @@ std::optional<LoadedScript> load_script(grammar::SourceFile const& file, grammar
         seen_event = true;
         auto event = sb.event(e);
         if (!event) {
-            previous.reset();
+            have_previous = false;
             continue;
         }
         if (&e == first_event && event->time.kind != TimeKind::any && event->time.start != 0) {
             diagnostics.error(e.begin, "first event should be at time 0");
         }
-        if (previous && detail::is_absolute(previous->kind) && detail::is_absolute(event->time.kind) &&
-            event->time.start < previous->start) {
-            diagnostics.error(e.begin, "time goes backward in script from " + detail::usecs(previous->start) +
+        if (have_previous && detail::is_absolute(previous.kind) && detail::is_absolute(event->time.kind) &&
+            event->time.start < previous.start) {
+            diagnostics.error(e.begin, "time goes backward in script from " + detail::usecs(previous.start) +
                                            " to " + detail::usecs(event->time.start));
         }
         previous = event->time;
+        have_previous = true;
         out.script.events.push_back(std::move(*event));
     }
     if (pending_cleanup) {
