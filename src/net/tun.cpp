@@ -120,6 +120,19 @@ std::size_t TunDevice::drain() {
     }
 }
 
+bool TunDevice::release_one() {
+    // A short read consumes (and frees) a whole queued packet, as a datagram read does; it must
+    // still hold the virtio_net_hdr that precedes every packet, or the read fails with EINVAL.
+    std::uint8_t head[64];
+    for (;;) {
+        ssize_t const n = ::read(fd_.get(), head, sizeof head);
+        if (n >= 0) return n > 0;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+        throw_system_error("read from " + name_, errno);
+    }
+}
+
 void TunDevice::persist_until_namespace_ends() {
     if (::ioctl(fd_.get(), TUNSETPERSIST, 1) != 0) throw_system_error("TUNSETPERSIST on " + name_, errno);
 }

@@ -48,6 +48,12 @@ public:
     // pktdrill observes them. Never blocks.
     std::size_t drain();
 
+    // Frees the oldest packet the kernel queued on the device, if there is one. Until a queued
+    // packet is freed it counts against its socket's TCP Small Queues budget, which paces what
+    // the kernel sends next: packetdrill frees one packet for each packet it sniffs, and the
+    // kernel's timing under a script depends on that.
+    bool release_one();
+
     // Lets the device outlive this object: it then dies with its network namespace instead.
     // Destroying a device waits for RCU grace periods (about 20 ms here); a namespace that dies
     // with the process does that work in the kernel after the process has exited. Only for a

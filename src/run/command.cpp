@@ -14,11 +14,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -190,6 +194,82 @@ private:
     bool reaped_ = false;
 };
 
+// A file that git checked out in place of a symbolic link (core.symlinks=false, or a copy that
+// did not keep links) holds the link's target as its only content. packetdrill's own corpus has
+// one (tcp/common/defaults.sh), which every script runs as its init command; as a symlink would,
+// pktdrill runs the file it points to. Only a small, non-executable file whose whole content is
+// one path to an existing file counts.
+std::optional<std::string> materialized_link(std::string const& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto const st = fs::symlink_status(path, ec);
+    if (ec || !fs::is_regular_file(st) || (st.permissions() & fs::perms::owner_exec) != fs::perms::none) return {};
+    if (fs::file_size(path, ec) > 512 || ec) return {};
+    std::ifstream in(path);
+    std::string target;
+    std::getline(in, target);
+    std::string rest;
+    if (target.empty() || std::getline(in, rest) && !rest.empty()) return {};
+    if (target.find_first_of(" \t\r") != std::string::npos) return {};
+    std::string const resolved =
+        target.front() == '/' ? target : (fs::path(path).parent_path() / target).lexically_normal().string();
+    if (!fs::exists(resolved, ec)) return {};
+    return resolved;
+}
+
+}  // namespace
+
+std::string shell_command_text(std::string const& command_line) {
+    std::string out;
+    // dash sets $PPID from getppid(), which is 0 for PID 1 of a PID namespace. Scripts use
+    // `${PPID}` for pktdrill's pid (packetdrill's commands are its children), so it is set back.
+    static bool const dash = [] {
+        std::error_code ec;
+        return std::filesystem::canonical("/bin/sh", ec).filename() == "dash";
+    }();
+    if (dash) out = "PPID=" + std::to_string(::getpid()) + "\n";
+    // Words outside quotes that name a materialized symlink are replaced by its target.
+    std::size_t i = 0;
+    char quote = 0;
+    while (i < command_line.size()) {
+        char const c = command_line[i];
+        if (quote) {
+            out.push_back(c);
+            if (c == quote) quote = 0;
+            ++i;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out.push_back(c);
+            ++i;
+            continue;
+        }
+        if (std::isspace(static_cast<unsigned char>(c)) || std::strchr(";&|()<>`", c)) {
+            out.push_back(c);
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < command_line.size() && !std::isspace(static_cast<unsigned char>(command_line[j])) &&
+               !std::strchr(";&|()<>`'\"", command_line[j]))
+            ++j;
+        std::string word = command_line.substr(i, j - i);
+        if (word.find('/') != std::string::npos && word.find('$') == std::string::npos) {
+            for (int depth = 0; depth < 8; ++depth) {
+                auto target = materialized_link(word);
+                if (!target) break;
+                word = *target;
+            }
+        }
+        out += word;
+        i = j;
+    }
+    return out;
+}
+
+namespace {
+
 ChildProcess start_shell(std::string const& command_line) {
     // Everything the child needs is built here, before clone (see become_command).
     std::string pid_assignment = pid_variable + std::to_string(::getpid());
@@ -198,7 +278,8 @@ ChildProcess start_shell(std::string const& command_line) {
         if (std::strncmp(*entry, pid_variable, sizeof pid_variable - 1) != 0) envp.push_back(*entry);
     envp.push_back(pid_assignment.data());
     envp.push_back(nullptr);
-    char const* argv[] = {"sh", "-c", command_line.c_str(), nullptr};
+    std::string const text = shell_command_text(command_line);
+    char const* argv[] = {"sh", "-c", text.c_str(), nullptr};
     pid_t const parent_in_proc = own_pid_in_proc();
 
     // The command writes to the same stdout: what pktdrill printed before it must come first.

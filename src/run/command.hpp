@@ -63,6 +63,11 @@ struct CommandOutcome {
 // How long a command may run once the run has been interrupted (see the contract above).
 inline constexpr std::chrono::milliseconds time_limit_after_interrupt{1000};
 
+// The text the shell is given for a script's command: `$PPID` set to pktdrill's pid (the shell is
+// PID 1 of its own PID namespace, where getppid() is 0), and files git checked out in place of
+// symbolic links replaced by their targets.
+std::string shell_command_text(std::string const& command_line);
+
 CommandOutcome run_command(boost::asio::io_context& io, Interrupts& interrupts,
                            std::string const& command_line,
                            std::optional<std::chrono::milliseconds> timeout = {});

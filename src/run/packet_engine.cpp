@@ -125,18 +125,15 @@ net::Packet aggregate(std::vector<SniffedPacket> const& parts) {
 }  // namespace
 
 PacketEngine::PacketEngine(RunContext& ctx, net::TunDevice& tun, net::Sniffer& sniffer)
-    : ctx_(ctx), tun_(tun), sniffer_(sniffer), sniffer_fd_(ctx.io, sniffer.fd()), tun_fd_(ctx.io, tun.fd()) {
+    : ctx_(ctx), tun_(tun), sniffer_(sniffer), sniffer_fd_(ctx.io, sniffer.fd()) {
     arm_sniffer();
-    arm_tun();
 }
 
 PacketEngine::~PacketEngine() {
     // The descriptors belong to the Sniffer and the TunDevice: stop watching them, never close them.
     boost::system::error_code ec;
     sniffer_fd_.cancel(ec);
-    tun_fd_.cancel(ec);
     sniffer_fd_.release();
-    tun_fd_.release();
     // Let the cancelled waits complete now, while their handlers can still tell they were cancelled.
     ctx_.io.poll();
 }
@@ -149,21 +146,12 @@ void PacketEngine::arm_sniffer() {
     });
 }
 
-void PacketEngine::arm_tun() {
-    tun_fd_.async_wait(boost::asio::posix::descriptor_base::wait_read, [this](boost::system::error_code ec) {
-        if (ec) return;
-        tun_.drain();
-        arm_tun();
-    });
-}
-
 void PacketEngine::collect() {
     while (auto c = sniffer_.try_receive()) {
         auto decoded = net::decode(c->bytes);
         if (!decoded) continue;  // not a packet of ours; nothing to compare it with
         queue_.push_back(SniffedPacket{std::move(*decoded), to_us(c->timestamp) - ctx_.live_start});
     }
-    tun_.drain();
 }
 
 void PacketEngine::send(net::Packet const& packet) {
@@ -302,6 +290,9 @@ std::optional<SniffedPacket> PacketEngine::next_for(Socket& expected, Micros dea
         while (!queue_.empty()) {
             SniffedPacket p = std::move(queue_.front());
             queue_.pop_front();
+            // The device keeps the packet (and the kernel counts it against the socket's small
+            // queue budget) until it is read: like packetdrill, free one per packet examined.
+            tun_.release_one();
             Socket* sut = ctx_.sockets.under_test();
             if (!sut) continue;
             Tuple const t = tuple_of(p.packet);

@@ -26,8 +26,8 @@ struct SniffedPacket {
 
 class PacketEngine {
 public:
-    // Starts collecting what the kernel sends on the device (whenever ctx.io runs) and keeps the
-    // device's transmit queue drained.
+    // Starts collecting what the kernel sends on the device (whenever ctx.io runs). Packets the
+    // kernel queued on the device are freed as they are examined, one for one, as packetdrill does.
     PacketEngine(RunContext& ctx, net::TunDevice& tun, net::Sniffer& sniffer);
     ~PacketEngine();
     PacketEngine(PacketEngine const&) = delete;
@@ -55,7 +55,6 @@ public:
 
 private:
     void arm_sniffer();
-    void arm_tun();
     void collect();
     Socket& socket_for(script::Packet const& packet, bool inbound);
     std::optional<SniffedPacket> next_for(Socket& expected, Micros deadline, std::unique_lock<std::mutex>& lock);
@@ -66,7 +65,6 @@ private:
     net::TunDevice& tun_;
     net::Sniffer& sniffer_;
     boost::asio::posix::stream_descriptor sniffer_fd_;
-    boost::asio::posix::stream_descriptor tun_fd_;
     std::deque<SniffedPacket> queue_;
     std::optional<std::uint16_t> next_remote_port_;
     std::vector<UniqueFd> reserved_ports_;  // sockets holding the remote ports handed out

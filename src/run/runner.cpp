@@ -15,6 +15,7 @@
 #include "src/net/rtnetlink.hpp"
 #include "src/net/sniffer.hpp"
 #include "src/net/tun.hpp"
+#include "src/run/code_runner.hpp"
 #include "src/run/command.hpp"
 #include "src/run/interrupted.hpp"
 #include "src/run/packet_engine.hpp"
@@ -58,8 +59,8 @@ net::NetworkConfig network_config(LiveAddresses const& a, script::Config const& 
 
 class Run {
 public:
-    Run(RunContext& ctx, PacketEngine& packets, SyscallRunner& syscalls)
-        : ctx_(ctx), packets_(packets), syscalls_(syscalls) {}
+    Run(RunContext& ctx, PacketEngine& packets, SyscallRunner& syscalls, CodeRunner& code)
+        : ctx_(ctx), packets_(packets), syscalls_(syscalls), code_(code) {}
 
     void events() {
         std::unique_lock lock(ctx_.mutex);
@@ -165,7 +166,7 @@ private:
             return;
         }
         wait_for(lock, e, t);
-        throw Error("%{ }% code is not supported by this build of pktdrill yet", e.where);
+        code_.collect(e, std::get<script::Code>(e.action));
     }
 
 public:
@@ -185,6 +186,7 @@ private:
     RunContext& ctx_;
     PacketEngine& packets_;
     SyscallRunner& syscalls_;
+    CodeRunner& code_;
     int count_ = 0;
 };
 
@@ -209,6 +211,11 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
                      boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err) {
     RunResult result;
     RunContext ctx(file, loaded.script, loaded.config, io, interrupts, out);
+    // Whatever ends the run, the script's sockets are closed: they would keep the namespace alive.
+    struct CloseFds {
+        RunContext& ctx;
+        ~CloseFds() { close_fds(ctx); }
+    } const close_fds_at_end{ctx};
     ctx.warn = [&](Error const& e) { print_failure(err, file, e, true); };
     auto const work = boost::asio::make_work_guard(io);
     bool init_ran = false;
@@ -246,19 +253,19 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
 
         PacketEngine packets(ctx, tun, sniffer);
         packets.prepare();
+        CodeRunner code(ctx);
         {
             SyscallRunner syscalls(ctx);
             ctx.live_start = now_us();
-            try {
-                Run(ctx, packets, syscalls).events();
-            } catch (...) {
-                close_fds(ctx);
-                throw;
-            }
+            Run(ctx, packets, syscalls, code).events();
         }
+        // packetdrill's order: the cleanup command, then the code, then the RSTs.
         run_cleanup();
+        {
+            std::unique_lock lock(ctx.mutex);
+            code.finish();
+        }
         packets.reset_connections();
-        close_fds(ctx);
     } catch (Error const& e) {
         result.verdict = RunVerdict::failed;
         result.failure = e;
