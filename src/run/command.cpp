@@ -210,10 +210,11 @@ std::optional<std::string> materialized_link(std::string const& path) {
     std::getline(in, target);
     std::string rest;
     if (target.empty() || std::getline(in, rest) && !rest.empty()) return {};
-    if (target.find_first_of(" \t\r") != std::string::npos) return {};
+    for (char c : target)
+        if (c <= ' ' || c > '~') return {};  // a path as git writes it: printable, no spaces
     std::string const resolved =
         target.front() == '/' ? target : (fs::path(path).parent_path() / target).lexically_normal().string();
-    if (!fs::exists(resolved, ec)) return {};
+    if (!fs::is_regular_file(resolved, ec)) return {};
     return resolved;
 }
 

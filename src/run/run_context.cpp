@@ -79,7 +79,9 @@ LiveAddresses resolve_addresses(script::Config const& config) {
             a.local_prefix_length = __builtin_popcount(ntohl(m.s_addr));
         }
         std::string remote = config.remote_ip.value_or("192.0.2.1/24");
-        a.remote_prefix_length = 24;
+        // An address given without a length routes that address alone: scripts then change
+        // that very route (`ip route change 192.0.2.1 ... mtu lock 640`).
+        a.remote_prefix_length = 32;
         if (auto slash = remote.find('/'); slash != std::string::npos) {
             a.remote_prefix_length = std::stoi(remote.substr(slash + 1));
             remote = remote.substr(0, slash);
