@@ -228,7 +228,7 @@ std::string shell_command_text(std::string const& command_line) {
         std::error_code ec;
         return std::filesystem::canonical("/bin/sh", ec).filename() == "dash";
     }();
-    if (dash) out = "PPID=" + std::to_string(::getpid()) + "\n";
+    if (dash) out = "PPID=" + std::to_string(::getpid()) + "; ";  // same line: sh reports line numbers
     // Words outside quotes that name a materialized symlink are replaced by its target.
     std::size_t i = 0;
     char quote = 0;

@@ -237,9 +237,12 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
     auto const work = boost::asio::make_work_guard(io);
     bool init_ran = false;
 
+    bool cleanup_ran = false;
     auto run_cleanup = [&] {
-        // google packetdrill runs the cleanup command only when an init command ran.
-        if (!loaded.script.cleanup_command || !init_ran) return;
+        // google packetdrill runs the cleanup command only when an init command ran, and once:
+        // after the script, or when the script failed.
+        if (!loaded.script.cleanup_command || !init_ran || cleanup_ran) return;
+        cleanup_ran = true;
         auto const outcome = run_command(io, interrupts, loaded.script.cleanup_command->text);
         if (!outcome.succeeded())
             throw Error("error executing cleanup command: " +
