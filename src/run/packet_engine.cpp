@@ -130,6 +130,11 @@ PacketEngine::PacketEngine(RunContext& ctx, net::TunDevice& tun, net::Sniffer& s
 }
 
 PacketEngine::~PacketEngine() {
+    // What the kernel sent last, after the script's last `>` line, still goes to the observers.
+    try {
+        collect();
+    } catch (...) {
+    }
     // The descriptors belong to the Sniffer and the TunDevice: stop watching them, never close them.
     boost::system::error_code ec;
     sniffer_fd_.cancel(ec);
@@ -148,9 +153,11 @@ void PacketEngine::arm_sniffer() {
 
 void PacketEngine::collect() {
     while (auto c = sniffer_.try_receive()) {
+        Micros const time = to_us(c->timestamp) - ctx_.live_start;
+        for (auto* o : ctx_.observers) o->packet(ctx_, false, c->bytes, time);
         auto decoded = net::decode(c->bytes);
         if (!decoded) continue;  // not a packet of ours; nothing to compare it with
-        queue_.push_back(SniffedPacket{std::move(*decoded), to_us(c->timestamp) - ctx_.live_start});
+        queue_.push_back(SniffedPacket{std::move(*decoded), time});
     }
 }
 
@@ -158,6 +165,8 @@ void PacketEngine::send(net::Packet const& packet) {
     auto bytes = net::encode(packet);
     if (!bytes) throw Error("cannot build packet: " + bytes.error().describe());
     tun_.write_packet(*bytes, static_cast<std::uint16_t>(ctx_.config.mss));
+    Micros const time = ctx_.script_now();
+    for (auto* o : ctx_.observers) o->packet(ctx_, true, *bytes, time);
 }
 
 Socket& PacketEngine::socket_for(script::Packet const& packet, bool inbound) {

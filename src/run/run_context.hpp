@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -20,6 +21,7 @@
 #include "src/net/ip_address.hpp"
 #include "src/run/clock.hpp"
 #include "src/run/interrupt.hpp"
+#include "src/run/observer.hpp"
 #include "src/run/sockets.hpp"
 #include "src/script/config.hpp"
 #include "src/script/model.hpp"
@@ -81,6 +83,9 @@ struct RunContext {
 
     // Prints a failure that does not end the run (--non_fatal=packet) as a warning.
     std::function<void(Error const&)> warn;
+
+    // Who watches the run (see observer.hpp).
+    std::vector<RunObserver*> observers;
 
     Micros script_now() const noexcept { return now_us() - live_start; }
     Micros live_time(Micros script_time) const noexcept { return script_time + live_start; }

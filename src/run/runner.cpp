@@ -74,6 +74,7 @@ public:
             syscalls_.check_blocking();
             if (ctx_.config.verbose) verbose(e, timing);
             run_event(lock, e, timing);
+            for (auto* o : ctx_.observers) o->event_done(ctx_, e, timing);
             previous_event = &e;
             previous_time = timing.start;
             ++count_;
@@ -225,9 +226,11 @@ void print_failure(std::ostream& err, grammar::SourceFile const& file, Error con
 }
 
 RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const& loaded,
-                     boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err) {
+                     boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err,
+                     std::vector<RunObserver*> const& observers) {
     RunResult result;
     RunContext ctx(file, loaded.script, loaded.config, io, interrupts, out);
+    ctx.observers = observers;
     // Whatever ends the run, the script's sockets are closed: they would keep the namespace alive.
     struct CloseFds {
         RunContext& ctx;
@@ -259,6 +262,7 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
         net::Sniffer sniffer(tun.ifindex());
         net::Rtnetlink rtnl;
         net::configure_test_network(rtnl, tun, network_config(ctx.addresses, loaded.config));
+        for (auto* o : observers) o->network_ready(ctx);
 
         for (auto const& command : loaded.config.init_scripts)
             Run::check_command(run_command(io, interrupts, command), "init script `" + command + "`", {});
@@ -286,6 +290,7 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
             std::unique_lock lock(ctx.mutex);
             code.finish();
         }
+        for (auto* o : observers) o->before_teardown(ctx, RunVerdict::passed);
         packets.reset_connections();
     } catch (Error const& e) {
         result.verdict = RunVerdict::failed;
@@ -304,6 +309,9 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
         } catch (...) {
         }
     }
+    // A failed or interrupted run still shows what it leaves: its sockets are open until the end.
+    if (result.verdict != RunVerdict::passed)
+        for (auto* o : observers) o->before_teardown(ctx, result.verdict);
     return result;
 }
 

@@ -11,13 +11,12 @@
 
 #include "grammar/source.hpp"
 #include "src/base/error.hpp"
+#include "src/run/observer.hpp"
 #include "src/script/build.hpp"
 
 namespace pktdrill::run {
 
 class Interrupts;
-
-enum class RunVerdict { passed, failed, interrupted };
 
 struct RunResult {
     RunVerdict verdict = RunVerdict::passed;
@@ -27,8 +26,10 @@ struct RunResult {
 
 // Runs the script. Failures are returned, not thrown; warnings (non-fatal failures) are printed
 // to `err` as they happen, verbose output goes to `out`.
+// `observers` watch the run (--states, --pcap, record).
 RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const& loaded,
-                     boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err);
+                     boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err,
+                     std::vector<RunObserver*> const& observers = {});
 
 // Prints a run-time failure in the clang style: `file:line:col: error: message`, the script line
 // and a caret, then the details (the script and actual packets).
