@@ -164,8 +164,18 @@ private:
         if (auto const* command = std::get_if<script::Command>(&e.action)) {
             wait_for(lock, e, t);
             lock.unlock();
-            CommandOutcome const outcome = run_command(ctx_.io, ctx_.interrupts, command->text);
+            std::optional<std::chrono::milliseconds> limit;
+            if (ctx_.config.max_command_secs)
+                limit = std::chrono::milliseconds(static_cast<std::int64_t>(*ctx_.config.max_command_secs * 1000));
+            CommandOutcome const outcome = run_command(ctx_.io, ctx_.interrupts, command->text, limit);
             lock.lock();
+            if (limit && outcome.end == CommandOutcome::End::timed_out) {
+                // --max_command_secs: the user asked to cut it short; the run goes on.
+                if (ctx_.config.verbose)
+                    ctx_.out << ctx_.file.path() << ":" << e.where.line << ": command stopped after "
+                             << *ctx_.config.max_command_secs << " s (--max_command_secs)" << std::endl;
+                return;
+            }
             check_command(outcome, "`" + command->text + "`", e.where);
             return;
         }

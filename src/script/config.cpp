@@ -249,6 +249,27 @@ std::vector<OptionSpec> build_table() {
         {"syscall_timeout", 0, OptionArg::required,
          "seconds a system call without '...' may block before the run fails (default 300)",
          [](C& c, S const& v) { return parse_double(v, c.syscall_timeout_secs, 0.001, 1e6, "syscall_timeout"); }},
+        {"max_command_secs", 0, OptionArg::required,
+         "stop commands still running after this many seconds and go on (for a holding `sleep`)",
+         [](C& c, S const& v) -> S {
+             double secs = 0;
+             if (auto e = parse_double(v, secs, 0, 1e9, "max_command_secs"); !e.empty()) return e;
+             c.max_command_secs = secs;
+             return {};
+         }},
+        {"states", 0, OptionArg::none, "print each socket's TCP state changes and a final netstat-style table",
+         [](C& c, S const& v) { return set_flag(c.states, v); }},
+        {"netns-name", 0, OptionArg::required, "give the run's network namespace this name (ip netns exec NAME ...)",
+         [](C& c, S const& v) -> S {
+             if (v.empty() || v.size() > 64 || v.find('/') != S::npos || v == "." || v == "..")
+                 return "netns-name must be a plain name (no '/'), not '" + v + "'";
+             c.netns_name = v;
+             return {};
+         }},
+        {"pcap", 0, OptionArg::required, "write every packet on tun0, both directions, to this pcap file",
+         [](C& c, S const& v) { return parse_string(v, c.pcap_file); }},
+        {"strict", 0, OptionArg::none, "fail on outbound packets of the socket under test that no > line expects",
+         [](C& c, S const& v) { return set_flag(c.strict, v); }},
     };
 }
 

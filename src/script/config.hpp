@@ -68,6 +68,13 @@ struct Config {
     // packetdrill forever). It must outlast the kernel's own timeouts: a connect() to a silent peer
     // returns after about 134 s of SYN retries.
     double syscall_timeout_secs = 300;
+    // A command still running after this long is stopped and the run goes on as if it had
+    // succeeded: for the `sleep` that holds a state for someone to look at. Unset: no limit.
+    std::optional<double> max_command_secs;
+    bool states = false;                    // --states: the TCP state timeline and final table
+    std::optional<std::string> netns_name;  // --netns-name: the run's namespace under that name
+    std::optional<std::string> pcap_file;   // --pcap: every packet on tun0, to this file
+    bool strict = false;                    // --strict: unexpected outbound packets fail the run
 };
 
 enum class OptionArg { none, required };
