@@ -81,7 +81,7 @@ TEST_CASE("commands see pktdrill's pid as PACKETDRILL_PID and as PPID", "[end-of
     CHECK(o.status == 0);
 }
 
-TEST_CASE("--max_command_secs stops a long command and the run goes on", "[end-of-script]") {
+TEST_CASE("a long command is stopped after --max_command_secs and the run goes on", "[end-of-script]") {
     TempDir dir;
     auto const script = dir.write("hold.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 `sleep 1000000`\n+0 close(3) = 0\n");
     auto const t0 = std::chrono::steady_clock::now();
