@@ -3,10 +3,15 @@
 // so every packetdrill flag is spelled as packetdrill spells it (`--tolerance_usecs=4000`, `-D
 // NAME=VALUE`, `-v`).
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "src/script/config.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace pktdrill::cli {
 
@@ -20,7 +25,14 @@ struct CommandLine {
     Mode mode = Mode::run;
     std::vector<std::string> scripts;
     std::vector<script::OptionValue> settings;  // in the order given
+    // Set by a subcommand (`pktdrill run ...`): what to do instead of the modes above.
+    std::function<int()> command;
 };
+
+// Adds packetdrill's flags (the option table) to a CLI11 app; what is given lands in `settings`.
+void add_packetdrill_options(CLI::App& app, std::vector<script::OptionValue>& settings);
+// Checks settings as the command line gave them; prints the problem and returns false if one is bad.
+bool validate_settings(std::vector<script::OptionValue> const& settings);
 
 // Exit statuses, as packetdrill's users rely on them (0 and 1), plus our own.
 inline constexpr int exit_ok = 0;

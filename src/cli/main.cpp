@@ -19,6 +19,7 @@ int run(int argc, char** argv) {
     cli::CommandLine command_line;
     if (int const status = cli::parse_command_line(argc, argv, command_line); status >= 0) return status;
     try {
+        if (command_line.command) return command_line.command();
         switch (command_line.mode) {
         case cli::Mode::check: return cli::check_scripts(command_line);
         case cli::Mode::dump: return cli::dump_scripts(command_line);
