@@ -51,7 +51,8 @@ std::string peer_state() {
     std::istringstream lines(shell("ss -tanH 2>/dev/null"));
     std::string line;
     while (std::getline(lines, line)) {
-        if (line.find("192.0.2.1:") == std::string::npos) continue;
+        if (line.find("192.0.2.1:") == std::string::npos && line.find("fd3d:fa7b:d17d::1") == std::string::npos)
+            continue;
         std::istringstream fields(line);
         std::string state;
         fields >> state;
@@ -180,4 +181,57 @@ TEST_CASE("last_ack's socket (fixed script) reaches LAST_ACK", "[tcp-states]") {
 TEST_CASE("closing's socket reaches CLOSING", "[tcp-states]") {
     TempDir dir;
     expect_state(shortened(dir, "closing.pkt", "5"), "CLOSING");
+}
+
+namespace {
+
+std::vector<std::string> const ipv6_args = {"--ip_version=ipv6", "--mtu=1520", "--local_ip=fd3d:0a0b:17d6::1",
+                                            "--gateway_ip=fd3d:0a0b:17d6:8888::1", "--remote_ip=fd3d:fa7b:d17d::1"};
+std::vector<std::string> const mapped_args = {"--ip_version=ipv4-mapped-ipv6"};
+
+void check_all_verdicts(std::vector<std::string> const& args) {
+    TempDir dir;
+    for (char const* name : {"syn_rcvd.pkt", "established.pkt", "fin_wait1.pkt", "fin_wait2.pkt", "time_wait.pkt",
+                             "closing.pkt"}) {
+        auto const v = run(args, shortened(dir, name));
+        INFO(name << ":\n" << v.output);
+        CHECK(v.status == 0);
+    }
+    for (char const* name : {"close_wait.pkt", "last_ack.pkt"}) {
+        auto const v = run(args, shortened(dir, name));
+        INFO(name << ":\n" << v.output);
+        CHECK(v.status == 1);
+        CHECK_THAT(v.output, Catch::Contains("error: live packet field tcp_ack_seq: expected: 2 (0x2) vs actual: 1 (0x1)"));
+    }
+    TempDir fixed;
+    for (char const* name : {"fixed/close_wait.pkt", "fixed/last_ack.pkt"}) {
+        auto const v = run(args, shortened(fixed, name));
+        INFO(name << ":\n" << v.output);
+        CHECK(v.status == 0);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the state scripts give the same verdicts over IPv6", "[tcp-states][ipv6]") { check_all_verdicts(ipv6_args); }
+
+TEST_CASE("the state scripts give the same verdicts over IPv4-mapped IPv6", "[tcp-states][ipv4-mapped]") {
+    check_all_verdicts(mapped_args);
+}
+
+TEST_CASE("syn_sent returns -1 after its SYN retries over IPv6 and IPv4-mapped IPv6", "[tcp-states][ipv6]") {
+    TempDir dir;
+    for (auto const* args : {&ipv6_args, &mapped_args}) {
+        std::vector<std::string> a = *args;
+        a.push_back("--init_scripts=sysctl -q net.ipv4.tcp_syn_retries=2");
+        auto const v = run(a, shortened(dir, "syn_sent.pkt"));
+        INFO(v.output);
+        CHECK(v.status == 0);
+    }
+}
+
+TEST_CASE("the fixed close_wait socket reaches CLOSE_WAIT over IPv6", "[tcp-states][ipv6]") {
+    TempDir dir;
+    auto args = ipv6_args;
+    expect_state(shortened(dir, "fixed/close_wait.pkt", "5"), "CLOSE-WAIT", args);
 }
