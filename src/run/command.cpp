@@ -209,7 +209,7 @@ std::optional<std::string> materialized_link(std::string const& path) {
     std::string target;
     std::getline(in, target);
     std::string rest;
-    if (target.empty() || std::getline(in, rest) && !rest.empty()) return {};
+    if (target.empty() || (std::getline(in, rest) && !rest.empty())) return {};
     for (char c : target)
         if (c <= ' ' || c > '~') return {};  // a path as git writes it: printable, no spaces
     std::string const resolved =

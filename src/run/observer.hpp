@@ -28,7 +28,8 @@ public:
 
     // A packet crossed tun0: injected by the script (`inbound`) or sent by the kernel, with its
     // bytes (from the IP header on) and the script time it crossed at.
-    virtual void packet(RunContext&, bool inbound, std::span<std::uint8_t const> ip_packet, Micros script_time) {}
+    virtual void packet(RunContext&, bool /*inbound*/, std::span<std::uint8_t const> /*ip_packet*/,
+                        Micros /*script_time*/) {}
 
     // The run is over and about to tear down: the sockets are still open and the namespace
     // alive, so what it leaves behind (TIME_WAIT, orphans) can still be seen. After the events
