@@ -14,8 +14,10 @@ constexpr int netstat_address_width = 23;
 constexpr std::size_t max_event_width = 48;
 constexpr int address_width = 21;  // "192.168.255.255:65535"
 
+// Left-aligned in `width`, and always followed by a space: an IPv6 address longer than its
+// column pushes the rest along instead of running into it.
 std::string pad(std::string text, std::size_t width) {
-    if (text.size() < width) text.append(width - text.size(), ' ');
+    text.append(text.size() < width ? width - text.size() : 1, ' ');
     return text;
 }
 
@@ -54,7 +56,7 @@ std::string Timeline::header() const {
 }
 
 std::string Timeline::render(int line, std::string const& event, Micros done, std::vector<StateChange> const& changes,
-                             std::string const& note) const {
+                             std::string const& note, bool continued) const {
     char number[16];
     std::snprintf(number, sizeof number, "%4d ", line);
     auto time_column = [](Micros t) {
@@ -63,14 +65,15 @@ std::string Timeline::render(int line, std::string const& event, Micros done, st
     };
     std::string const shown = note.empty() ? event : event + "  (" + note + ")";
     std::string out;
-    bool const own_row = shown.size() > event_width_ || changes.empty();
+    if (continued && changes.empty() && note.empty()) return out;
+    bool const own_row = (continued && !note.empty()) || shown.size() > event_width_ || changes.empty();
     if (own_row) {
         out += number + time_column(changes.empty() ? done : changes.front().time) + shown + "\n";
         if (changes.empty()) return out;
     }
     for (std::size_t i = 0; i < changes.size(); ++i) {
         auto const& c = changes[i];
-        std::string const event_column = (i == 0 && !own_row) ? shown : std::string();
+        std::string const event_column = (i == 0 && !own_row && !continued) ? shown : std::string();
         out += number + time_column(c.time) + pad(event_column, event_width_ + 2) + pad(c.fd, 4) +
                pad(c.local, address_width + 1) + pad(c.foreign, address_width + 1) + c.from + " -> " + c.to + "\n";
     }

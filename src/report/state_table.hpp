@@ -49,8 +49,10 @@ public:
     std::string header() const;
     // The rows of one event: its line, the time (of each change, or `done` if none) and the
     // event, then one row per change. `note` follows the event ("interrupted", "failed").
+    // A `continued` event was already shown (changes seen while it ran are printed at once):
+    // only its new changes are, with the event column empty, or the event with its note.
     std::string render(int line, std::string const& event, Micros done, std::vector<StateChange> const& changes,
-                       std::string const& note = {}) const;
+                       std::string const& note = {}, bool continued = false) const;
 
 private:
     std::size_t event_width_ = 0;

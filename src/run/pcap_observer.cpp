@@ -19,10 +19,11 @@ Micros clock_us(clockid_t clock) noexcept {
 }  // namespace
 
 void PcapObserver::packet(RunContext& ctx, bool, std::span<std::uint8_t const> ip_packet, Micros script_time) {
-    Micros const monotonic = std::max(ctx.live_time(script_time), last_);
-    last_ = monotonic;
-    // Measured per packet, never cached: the wall clock may be stepped during a long run.
-    Micros const wall = monotonic + (clock_us(CLOCK_REALTIME) - clock_us(CLOCK_MONOTONIC));
+    // The offset is measured per packet, never cached: the wall clock may be stepped during a
+    // long run. Its microsecond rounding wobbles, so the order is kept on the final value.
+    Micros const wall =
+        std::max(ctx.live_time(script_time) + (clock_us(CLOCK_REALTIME) - clock_us(CLOCK_MONOTONIC)), last_);
+    last_ = wall;
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(wall / 1'000'000);
     tv.tv_usec = static_cast<suseconds_t>(wall % 1'000'000);

@@ -30,7 +30,7 @@ public:
 
 private:
     report::PcapWriter writer_;
-    Micros last_ = std::numeric_limits<Micros>::min();  // monotonic time of the last packet written
+    Micros last_ = std::numeric_limits<Micros>::min();  // wall-clock time of the last packet written
 };
 
 }  // namespace pktdrill::run

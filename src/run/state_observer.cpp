@@ -197,14 +197,15 @@ void StateObserver::network_ready(RunContext& ctx) {
     }
 }
 
-void StateObserver::print_event(RunContext& ctx, std::size_t index, Micros done, std::string const& note) {
+void StateObserver::print_event(RunContext const& ctx, std::size_t index, Micros done, std::string const& note) {
     auto const changes = take_changes();
     if (index < ctx.script.events.size()) {
         auto const& e = ctx.script.events[index];
-        out_ << timeline_->render(e.where.line, event_text(e), done, changes, note);
+        out_ << timeline_->render(e.where.line, event_text(e), done, changes, note, shown_);
     } else if (!changes.empty() || !note.empty()) {
-        out_ << timeline_->render(0, "(after the last event)", done, changes, note);
+        out_ << timeline_->render(0, "(after the last event)", done, changes, note, shown_);
     }
+    shown_ = shown_ || !changes.empty();
 }
 
 void StateObserver::event_done(RunContext& ctx, script::Event const&, EventTiming const&) {
@@ -219,14 +220,23 @@ void StateObserver::event_done(RunContext& ctx, script::Event const&, EventTimin
         disable(e);
     }
     ++next_event_;
+    shown_ = false;
 }
 
-void StateObserver::packet(RunContext&, bool inbound, std::span<std::uint8_t const> ip_packet, Micros script_time) {
-    // No access to ctx here: this may run while a system-call thread holds the fd table. The fd
-    // names come from the last event's map (inodes are never reused by a live socket).
+void StateObserver::packet(RunContext& ctx, bool inbound, std::span<std::uint8_t const> ip_packet,
+                           Micros script_time) {
+    // The fd table is not read here: this may run while a system-call thread changes it. The fd
+    // names come from the last event's map (inodes are never reused by a live socket); the
+    // script itself never changes.
     if (!enabled_ || !diag_ || inbound || !marks_state_change(ip_packet)) return;
     try {
         read_states(script_time);
+        // Shown at once, under the event in progress: a connect() may sit in SYN_SENT for two
+        // minutes, and whoever watches should see it now.
+        if (!changes_.empty()) {
+            print_event(ctx, next_event_, script_time, {});
+            out_ << std::flush;
+        }
     } catch (std::exception const& e) {
         disable(e);
     }

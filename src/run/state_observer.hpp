@@ -7,8 +7,8 @@
 // When states are read. After every event (with ctx.mutex held, so the fd table can name the
 // sockets); and when the kernel sends a SYN, FIN or RST, because those mark changes that happen
 // while the script waits: a connect() blocked in SYN_SENT, a FIN retransmitted during a long
-// `sleep`. Changes seen between two events are printed under the event in progress, each with
-// the time it was seen. Inbound packets need no read of their own: each is an event.
+// `sleep`. Changes seen between two events are printed at once, under the event in progress,
+// each with the time it was seen. Inbound packets need no read of their own: each is an event.
 //
 // Which socket is which. A socket is known by its addresses (the kernel changes the object
 // behind them: a request socket becomes a full one, a closed one a TIME_WAIT one), and named by
@@ -67,7 +67,7 @@ private:
 
     // Prints the event at `index` (the one in progress if the run did not get past it) with the
     // changes queued meanwhile.
-    void print_event(RunContext& ctx, std::size_t index, Micros done, std::string const& note);
+    void print_event(RunContext const& ctx, std::size_t index, Micros done, std::string const& note);
     void disable(std::exception const& e);
 
     std::ostream& out_;
@@ -80,6 +80,7 @@ private:
     std::vector<Change> changes_;
     std::unordered_map<std::uint64_t, int> fd_by_inode_;
     std::size_t next_event_ = 0;  // index of the event in progress
+    bool shown_ = false;          // its row is printed already (changes seen while it ran)
 };
 
 }  // namespace pktdrill::run
