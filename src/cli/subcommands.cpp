@@ -1,9 +1,12 @@
 #include "src/cli/subcommands.hpp"
 
+#include "src/cli/suite_options.hpp"
+
 namespace pktdrill::cli {
 
 std::span<Subcommand const> subcommands() {
     static Subcommand const table[] = {
+        {"run", "run scripts as a suite: many at once, each in its own namespace; KTAP, JUnit, retries, shards", parse_suite_command},
         {"", "", nullptr},  // the end of the table; each subcommand adds its line above
     };
     return std::span<Subcommand const>(table, std::size(table) - 1);
