@@ -263,6 +263,8 @@ void StateObserver::before_teardown(RunContext& ctx, RunVerdict verdict) {
     } catch (std::exception const& e) {
         disable(e);
     }
+    // The table is the last word: the resets that end the run are not part of the script's story.
+    enabled_ = false;
 }
 
 }  // namespace pktdrill::run
