@@ -44,7 +44,9 @@ void set_tuple(net::Packet& p, Tuple const& t) {
     // Only the innermost IP header carries the connection's addresses.
     for (auto it = p.layers.rbegin(); it != p.layers.rend(); ++it) {
         if (auto* v4 = std::get_if<net::Ipv4Header>(&*it)) {
-            auto const s = t.src.ip.unmapped().bytes(), d = t.dst.ip.unmapped().bytes();
+            // bytes() views the address it is called on: the unmapped copies must outlive the views.
+            auto const src = t.src.ip.unmapped(), dst = t.dst.ip.unmapped();
+            auto const s = src.bytes(), d = dst.bytes();
             if (s.size() == 4) std::copy(s.begin(), s.end(), v4->src.bytes.begin());
             if (d.size() == 4) std::copy(d.begin(), d.end(), v4->dst.bytes.begin());
             break;
@@ -124,8 +126,12 @@ net::Packet aggregate(std::vector<SniffedPacket> const& parts) {
 
 }  // namespace
 
-PacketEngine::PacketEngine(RunContext& ctx, net::TunDevice& tun, net::Sniffer& sniffer)
-    : ctx_(ctx), tun_(tun), sniffer_(sniffer), sniffer_fd_(ctx.io, sniffer.fd()) {
+PacketEngine::PacketEngine(RunContext& ctx, net::TunDevice& tun, net::Sniffer& sniffer, Recording* recording)
+    : ctx_(ctx), tun_(tun), sniffer_(sniffer), sniffer_fd_(ctx.io, sniffer.fd()),
+      policy_(recording ? OutboundPolicy::record
+              : ctx.config.strict ? OutboundPolicy::strict
+                                  : OutboundPolicy::packetdrill),
+      recording_(recording) {
     arm_sniffer();
 }
 
@@ -325,7 +331,12 @@ std::optional<SniffedPacket> PacketEngine::next_for(Socket& expected, Micros dea
                     if (tcp) sut->live.local_isn = tcp->seq;
                 }
             }
-            if (!matched) continue;  // another flow (ND, MLD, other sockets): not ours to check
+            if (!matched) {
+                // --strict: no `>` line can take a packet of a socket no longer under test.
+                if (policy_ == OutboundPolicy::strict)
+                    if (Socket const* other = other_socket_packet(p.packet)) unexpected(*other, p, false);
+                continue;  // another flow (ND, MLD, other sockets): not ours to check
+            }
             if (sut != &expected) throw Error("packet is not for expected socket");
             return p;
         }
@@ -339,6 +350,7 @@ std::optional<SniffedPacket> PacketEngine::next_for(Socket& expected, Micros dea
 
 void PacketEngine::expect(std::unique_lock<std::mutex>& lock, script::Event const& event,
                           script::Packet const& packet, EventTiming const& timing) {
+    if (policy_ == OutboundPolicy::record) return expect_recorded(lock, event, packet, timing);
     Socket& s = socket_for(packet, false);
     auto const* script_tcp = std::get_if<script::TcpSegment>(&packet.transport);
     bool const synack = script_tcp && (script_tcp->flags.bits & script::tcp_flag::syn) &&
@@ -527,6 +539,358 @@ void PacketEngine::reset_connections() {
             // The run is over; a RST that cannot be sent only leaves state in a namespace that dies.
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Beyond packetdrill: --strict and record
+
+namespace {
+
+bool is_outbound_line(script::Event const& e) {
+    auto const* p = std::get_if<script::Packet>(&e.action);
+    return p && p->direction == script::Direction::outbound;
+}
+
+// A sniffed packet of `s` (live values) in script space, as a `>` line compares it (TS val aside).
+void to_script_space(Socket const& s, net::Packet& p) {
+    if (auto* t = p.find_last<net::TcpHeader>()) {
+        bool const syn = t->syn();
+        t->seq += local_seq_live_to_script(s, syn);
+        std::uint32_t const ack_offset = remote_seq_live_to_script(s, syn);
+        if (t->ack_flag()) t->ack += ack_offset;
+        offset_sack_blocks(*t, ack_offset);
+    }
+    set_tuple(p, s.script.outbound());
+}
+
+std::optional<std::uint32_t> script_ts_val(script::Packet const& packet) {
+    auto const* tcp = std::get_if<script::TcpSegment>(&packet.transport);
+    if (!tcp || !tcp->options) return std::nullopt;
+    for (auto const& o : *tcp->options)
+        if (auto const* ts = std::get_if<script::tcp_option::Timestamp>(&o)) return ts->val;
+    return std::nullopt;
+}
+
+std::size_t script_payload(script::Packet const& packet) {
+    if (auto const* t = std::get_if<script::TcpSegment>(&packet.transport)) return t->length;
+    if (auto const* u = std::get_if<script::UdpDatagram>(&packet.transport)) return u->length;
+    return 0;
+}
+
+}  // namespace
+
+void PacketEngine::event_reached(std::size_t index, EventTiming const& timing) {
+    if (policy_ == OutboundPolicy::packetdrill) return;
+    Micros const now = ctx_.script_now();
+    // An event that waits for its time is marked again when it starts (event_started).
+    marks_.push_back({now, index});
+    if (recording_) {
+        RecordStep step;
+        step.event = index;
+        step.scheduled = timing.start;
+        step.reached = step.started = step.done = now;
+        recording_->steps.push_back(std::move(step));
+    }
+}
+
+void PacketEngine::event_started(std::size_t index) {
+    if (policy_ == OutboundPolicy::packetdrill) return;
+    Micros const now = ctx_.script_now();
+    if (!marks_.empty() && marks_.back().event == index) marks_.back().reached = now;
+    if (recording_ && !recording_->steps.empty() && recording_->steps.back().event == index)
+        recording_->steps.back().started = now;
+}
+
+void PacketEngine::event_done(std::size_t index) {
+    if (!recording_) return;
+    for (auto it = recording_->steps.rbegin(); it != recording_->steps.rend(); ++it) {
+        if (it->event == index) {
+            it->done = ctx_.script_now();
+            break;
+        }
+    }
+}
+
+Socket* PacketEngine::sut_packet(net::Packet const& p, bool* teaches) const {
+    if (teaches) *teaches = false;
+    Socket* sut = ctx_.sockets.under_test();
+    if (!sut) return nullptr;
+    Tuple const t = tuple_of(p);
+    bool const icmp = is_icmp(p) || sut->protocol == IPPROTO_ICMP || sut->protocol == IPPROTO_ICMPV6;
+    Tuple const out = sut->live.outbound();
+    if (t == out || (icmp && same_ips(t, out))) return sut;
+    // A connecting socket's first packet tells its live port (the rule next_for applies once the
+    // `>` line of the SYN was reached; here the packet may come before any `>` line).
+    bool const connecting =
+        sut->state == SocketState::active_connecting || sut->state == SocketState::active_syn_sent;
+    if (!connecting) return nullptr;
+    auto const* tcp = p.find_last<net::TcpHeader>();
+    bool learn = false;
+    if (tcp && tcp->syn() && !tcp->ack_flag() && sut->protocol == IPPROTO_TCP && t.dst == sut->live.remote) learn = true;
+    if (p.find_last<net::UdpHeader>() && sut->protocol == IPPROTO_UDP && t.dst == sut->live.remote) learn = true;
+    if (is_icmp(p) && (sut->protocol == IPPROTO_ICMP || sut->protocol == IPPROTO_ICMPV6) &&
+        t.dst.ip == sut->live.remote.ip)
+        learn = true;
+    if (!learn) return nullptr;
+    if (teaches) *teaches = true;
+    return sut;
+}
+
+Socket* PacketEngine::other_socket_packet(net::Packet const& p) const {
+    Socket const* sut = ctx_.sockets.under_test();
+    Tuple const t = tuple_of(p);
+    for (auto const& sp : ctx_.sockets.all()) {
+        Socket* s = sp.get();
+        if (s == sut || !s->live.local.port || !s->live.remote.port) continue;
+        if (t == s->live.outbound()) return s;
+    }
+    return nullptr;
+}
+
+bool PacketEngine::expected_soon(std::size_t next, Micros next_start, Micros sent) const {
+    using script::TimeKind;
+    auto const& events = ctx_.script.events;
+    Micros const tol = ctx_.config.tolerance_usecs;
+    Micros t = next_start;  // when the event at hand is due, the events before it on schedule
+    for (std::size_t i = next; i < events.size(); ++i) {
+        auto const& e = events[i];
+        if (i > next) {
+            switch (e.time.kind) {
+            case TimeKind::absolute:
+            case TimeKind::absolute_range: t = e.time.start; break;
+            case TimeKind::relative:
+            case TimeKind::relative_range: t += e.time.start; break;
+            case TimeKind::any: break;
+            }
+        }
+        if (i == next || !is_outbound_line(e)) continue;
+        // The first `>` line: would it take the packet, timing-wise?
+        switch (e.time.kind) {
+        case TimeKind::any: return true;
+        case TimeKind::absolute_range: return sent >= e.time.start - tol && sent <= e.time.end + tol;
+        case TimeKind::relative_range: return sent >= t - tol && sent <= t - e.time.start + e.time.end + tol;
+        default: return sent >= t - tol && sent <= t + tol;
+        }
+    }
+    return false;
+}
+
+PacketEngine::Mark const* PacketEngine::mark_before(Micros time) const {
+    Mark const* found = nullptr;
+    for (auto const& m : marks_) {
+        if (m.reached > time) break;
+        found = &m;
+    }
+    return found;
+}
+
+void PacketEngine::unexpected(Socket const& s, SniffedPacket const& p, bool teaches) const {
+    // Shown in script space, as a `>` line for it would be written.
+    Socket view = s;
+    net::Packet shown = p.packet;
+    if (teaches) {
+        view.live.local = tuple_of(shown).src;
+        if (auto const* t = shown.find_last<net::TcpHeader>()) view.live.local_isn = t->seq;
+    }
+    to_script_space(view, shown);
+    report::ActualStyle style;
+    style.icmp_ipv6 = ctx_.addresses.wire_ipv6;
+    std::string const text = report::join(report::describe_actual(shown, style));
+    Mark const* after = mark_before(p.time);
+    std::string message = "unexpected outbound packet (--strict): no `>` line expects `> " + text + "`";
+    if (after)
+        message += ", which the kernel sent " + script::format_seconds(p.time - after->reached) + " s after this line";
+    else
+        message += ", which the kernel sent before the first event";
+    throw Error(std::move(message), after ? ctx_.script.events[after->event].where : SourceLocation{},
+                {time_label("actual", p.time) + " " + text});
+}
+
+template <typename Stop>
+void PacketEngine::serve_until(std::unique_lock<std::mutex>& lock, Micros deadline, Stop stop) {
+    for (;;) {
+        collect();
+        if (stop()) return;
+        if (ctx_.interrupts.requested()) throw Interrupted{ctx_.interrupts.signal()};
+        if (now_us() >= deadline) return;
+        lock.unlock();
+        ctx_.io.run_one_until(std::chrono::steady_clock::time_point(std::chrono::microseconds(deadline)));
+        lock.lock();
+    }
+}
+
+std::size_t PacketEngine::settle(std::unique_lock<std::mutex>& lock, std::size_t next, Micros next_start) {
+    (void)lock;
+    if (policy_ == OutboundPolicy::packetdrill) return 0;
+    collect();
+    if (policy_ == OutboundPolicy::strict) {
+        // The packets stay queued for the `>` lines: only a verdict is taken here.
+        for (auto const& p : queue_) {
+            bool teaches = false;
+            if (Socket const* s = sut_packet(p.packet, &teaches)) {
+                if (expected_soon(next, next_start, p.time)) break;  // it, and all after it, await `>` lines
+                unexpected(*s, p, teaches);
+            }
+            if (Socket const* other = other_socket_packet(p.packet)) unexpected(*other, p, false);
+        }
+        return 0;
+    }
+    absorb();
+    std::size_t written = 0;
+    // In order: once one awaits a `>` line coming up, so do all after it.
+    while (!pending_.empty() && !expected_soon(next, next_start, pending_.front().packet.time)) {
+        write_unmentioned();
+        ++written;
+    }
+    return written;
+}
+
+void PacketEngine::absorb() {
+    collect();
+    while (!queue_.empty()) {
+        SniffedPacket p = std::move(queue_.front());
+        queue_.pop_front();
+        tun_.release_one();
+        bool teaches = false;
+        Socket* s = sut_packet(p.packet, &teaches);
+        if (!s) continue;  // other flows and sockets: record writes the socket under test's
+        auto const* tcp = p.packet.find_last<net::TcpHeader>();
+        // What the `>` line of the SYN or the SYN-ACK would have taught (expect, next_for).
+        if (teaches) {
+            s->live.local = tuple_of(p.packet).src;
+            if (tcp) {
+                s->live.local_isn = tcp->seq;
+                s->state = SocketState::active_syn_sent;
+            }
+        }
+        if (tcp && tcp->syn() && tcp->ack_flag() && s->state == SocketState::passive_packet_received) {
+            s->live.local_isn = tcp->seq;
+            s->state = SocketState::passive_synack_sent;
+        }
+        if (tcp) s->last_outbound = *tcp;
+        pending_.push_back({std::move(p), s});
+    }
+}
+
+RecordedPacket PacketEngine::to_recorded(Socket& s, SniffedPacket p, std::optional<std::uint32_t> script_val) {
+    to_script_space(s, p.packet);
+    if (auto* t = p.packet.find_last<net::TcpHeader>()) {
+        if (auto* ts_option = timestamp_option(*t)) {
+            auto const live = *ts_option->as_timestamp();
+            if (script_val) s.ts_val_map[*script_val] = live.val;
+            if (!s.found_first_ts) {
+                // Without a `>` line to say otherwise, the kernel's first value stands for itself.
+                s.found_first_ts = true;
+                s.first_script_ts_val = script_val.value_or(live.val);
+                s.first_actual_ts_val = live.val;
+            }
+            std::uint32_t const mapped = s.first_script_ts_val + (live.val - s.first_actual_ts_val);
+            // Inbound lines may echo what was recorded.
+            if (!script_val) s.ts_val_map.emplace(mapped, live.val);
+            *ts_option = net::TcpOption::timestamp(mapped, live.ecr);
+        }
+    }
+    return RecordedPacket{std::move(p.packet), p.time, false};
+}
+
+void PacketEngine::write_unmentioned() {
+    Pending f = std::move(pending_.front());
+    pending_.pop_front();
+    RecordStep step;
+    step.scheduled = step.reached = step.started = step.done = f.packet.time;
+    last_unmentioned_time_ = f.packet.time;
+    step.packet = to_recorded(*f.socket, std::move(f.packet), std::nullopt);
+    recording_->steps.push_back(std::move(step));
+}
+
+bool PacketEngine::await_handshake(std::unique_lock<std::mutex>& lock, script::Packet const& inbound) {
+    if (policy_ != OutboundPolicy::record) return false;
+    auto const* tcp = std::get_if<script::TcpSegment>(&inbound.transport);
+    Socket const* sut = ctx_.sockets.under_test();
+    if (!tcp || !sut || !sut->is_tcp()) return false;
+    bool const syn_only = (tcp->flags.bits & script::tcp_flag::syn) && !(tcp->flags.bits & script::tcp_flag::ack);
+    auto missing = [&] {
+        Socket const* s = ctx_.sockets.under_test();
+        if (s->state == SocketState::passive_packet_received) return !syn_only;  // the SYN-ACK's ISN
+        if (s->state == SocketState::active_connecting || s->state == SocketState::active_syn_sent)
+            return s->live.local.port == 0;  // the SYN's port
+        return false;
+    };
+    if (!missing()) return false;
+    std::size_t const before = pending_.size();
+    serve_until(lock, now_us() + 2'000'000, [&] {
+        absorb();
+        return !missing();
+    });
+    return pending_.size() != before;
+}
+
+void PacketEngine::expect_recorded(std::unique_lock<std::mutex>& lock, script::Event const& event,
+                                   script::Packet const& packet, EventTiming const& timing) {
+    (void)event;
+    Socket& s = socket_for(packet, false);
+    auto const* script_tcp = std::get_if<script::TcpSegment>(&packet.transport);
+    bool const synack = script_tcp && (script_tcp->flags.bits & script::tcp_flag::syn) &&
+                        (script_tcp->flags.bits & script::tcp_flag::ack);
+    if (s.state == SocketState::passive_packet_received && synack) s.script.local_isn = script_tcp->seq;
+
+    // As long as expect() would wait; a line the kernel sends nothing for is recorded as such.
+    Micros const gap = timing.previous ? std::max<Micros>(0, timing.start - *timing.previous) : 0;
+    Micros const wait = timing.kind == script::TimeKind::any
+                            ? static_cast<Micros>(ctx_.config.syscall_timeout_secs * 1e6)
+                            : (gap / 1'000'000 + 2) * 1'000'000;
+    serve_until(lock, now_us() + wait, [&] {
+        absorb();
+        return !pending_.empty();
+    });
+    if (pending_.empty()) return;
+
+    Pending first = std::move(pending_.front());
+    pending_.pop_front();
+    // Segments of one burst that are already here are glued together, as expect() would.
+    std::size_t const expected_payload = script_payload(packet);
+    ExpectedChecks const checks = checks_of(packet);
+    ExpectedChecks loose = checks;
+    loose.options = true;
+    std::vector<SniffedPacket> parts{std::move(first.packet)};
+    std::size_t payload = parts.back().packet.payload.size();
+    while (payload < expected_payload && !ctx_.config.strict_segments && !pending_.empty() &&
+           pending_.front().socket == first.socket &&
+           tuple_of(pending_.front().packet.packet) == tuple_of(parts.back().packet) &&
+           !verify_headers(pending_.front().packet.packet, parts.back().packet, loose, false)) {
+        payload += pending_.front().packet.packet.payload.size();
+        parts.push_back(std::move(pending_.front().packet));
+        pending_.pop_front();
+    }
+    SniffedPacket actual = parts.size() == 1 ? std::move(parts.front())
+                                             : SniffedPacket{aggregate(parts), parts.back().time};
+    RecordedPacket recorded = to_recorded(*first.socket, std::move(actual), script_ts_val(packet));
+    // Would the line take it as written? The checks expect() makes, the time aside.
+    try {
+        net::Packet const expected = normalized(build_packet(packet, s.script.outbound(), ctx_.addresses.wire_ipv6));
+        recorded.matched = recorded.packet.payload.size() == expected_payload &&
+                           !verify_headers(recorded.packet, expected, checks, true) &&
+                           !verify_tcp_options(recorded.packet, expected, checks, ctx_.config) &&
+                           !verify_payload(recorded.packet, expected);
+    } catch (Error const&) {
+        recorded.matched = false;
+    }
+    recording_->steps.back().packet = std::move(recorded);
+}
+
+void PacketEngine::end_of_events(std::unique_lock<std::mutex>& lock) {
+    if (policy_ == OutboundPolicy::packetdrill) return;
+    serve_until(lock, now_us() + end_grace_us, [] { return false; });
+    if (policy_ == OutboundPolicy::strict) {
+        for (auto const& p : queue_) {
+            bool teaches = false;
+            if (Socket const* s = sut_packet(p.packet, &teaches)) unexpected(*s, p, teaches);
+            if (Socket const* other = other_socket_packet(p.packet)) unexpected(*other, p, false);
+        }
+        return;
+    }
+    absorb();
+    while (!pending_.empty()) write_unmentioned();
 }
 
 }  // namespace pktdrill::run

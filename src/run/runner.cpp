@@ -45,6 +45,11 @@ bool is_inbound_packet(script::Event const& e) {
     return p && p->direction == script::Direction::inbound;
 }
 
+bool is_outbound_packet(script::Event const& e) {
+    auto const* p = std::get_if<script::Packet>(&e.action);
+    return p && p->direction == script::Direction::outbound;
+}
+
 net::NetworkConfig network_config(LiveAddresses const& a, script::Config const& c) {
     net::NetworkConfig n;
     n.ip_version = a.ip_version == script::IpVersion::ipv4               ? net::IpVersion::ipv4
@@ -67,27 +72,34 @@ public:
 
     void events() {
         std::unique_lock lock(ctx_.mutex);
-        script::Event const* previous_event = nullptr;
+        bool previous_inbound = false;
         std::optional<Micros> previous_time;
-        for (auto const& e : ctx_.script.events) {
-            EventTiming timing = adjust(e, previous_event, previous_time);
+        auto const& events = ctx_.script.events;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            auto const& e = events[i];
+            EventTiming timing = adjust(e, previous_inbound, previous_time);
+            if (packets_.policy() != OutboundPolicy::packetdrill && !is_outbound_packet(e))
+                timing = settle(lock, i, e, timing, previous_inbound, previous_time);
             syscalls_.check_blocking();
             if (ctx_.config.verbose) verbose(e, timing);
-            run_event(lock, e, timing);
+            packets_.event_reached(i, timing);
+            run_event(lock, i, e, timing);
+            packets_.event_done(i);
             for (auto* o : ctx_.observers) o->event_done(ctx_, e, timing);
-            previous_event = &e;
+            previous_inbound = is_inbound_packet(e);
             previous_time = timing.start;
             ++count_;
         }
         syscalls_.check_blocking();
         syscalls_.finish(lock);
+        packets_.end_of_events(lock);
     }
 
 private:
     // Relative times are resolved when the event is reached (reference E): relative to now, except
     // that consecutive inbound packets are anchored to the previous one's scheduled time so that
     // processing delays do not accumulate.
-    EventTiming adjust(script::Event const& e, script::Event const* previous_event, std::optional<Micros> previous_time) {
+    EventTiming adjust(script::Event const& e, bool previous_inbound, std::optional<Micros> previous_time) {
         EventTiming t;
         t.kind = e.time.kind;
         t.start = e.time.start;
@@ -97,14 +109,57 @@ private:
         if (call && call->end) t.blocking_end = *call->end;
         if (t.kind == TimeKind::relative || t.kind == TimeKind::relative_range || t.kind == TimeKind::any) {
             Micros offset = ctx_.script_now();
-            if (previous_event && previous_time && is_inbound_packet(*previous_event) && is_inbound_packet(e))
-                offset = *previous_time;
+            if (previous_inbound && previous_time && is_inbound_packet(e)) offset = *previous_time;
             t.offset = offset;
             t.start += offset;
             if (t.kind == TimeKind::relative_range) t.end += offset;
             if (t.kind == TimeKind::relative && t.blocking_end) *t.blocking_end += offset;
         }
         return t;
+    }
+
+    // --strict and record, before an event that is not a `>` line: what the kernel sent so far that
+    // no `>` line coming up takes. --strict fails on it. record writes each down as a `>` line of
+    // its own, to stand before this event, and schedules the event as the recorded script will
+    // have it: the `>` line it gains ends when its packet comes, and relative times count from
+    // there. Before an injection, record also waits for the handshake packet that tells the
+    // socket its ISN or port when no `>` line waited for it; and while it waits for the event's
+    // time it takes each packet as it comes, for the same reason.
+    EventTiming settle(std::unique_lock<std::mutex>& lock, std::size_t index, script::Event const& e, EventTiming timing,
+                       bool& previous_inbound, std::optional<Micros>& previous_time) {
+        bool const record = packets_.policy() == OutboundPolicy::record;
+        auto const* inbound = std::get_if<script::Packet>(&e.action);
+        for (;;) {
+            std::size_t written = packets_.settle(lock, index, timing.start);
+            if (record && inbound && packets_.await_handshake(lock, *inbound))
+                written += packets_.settle(lock, index, timing.start);
+            if (written) {
+                previous_inbound = false;
+                previous_time = packets_.last_unmentioned_time();
+                timing = adjust(e, previous_inbound, previous_time);
+            }
+            if (!record || wait_or_packet(lock, timing)) return timing;
+        }
+    }
+
+    // record: sleeps towards the event's time like wait_for, but returns false as soon as the
+    // kernel sent something (to be settled first); true when the time has come.
+    bool wait_or_packet(std::unique_lock<std::mutex>& lock, EventTiming const& t) {
+        Micros const target = ctx_.live_time(t.start);
+        if (target - now_us() <= spin_margin_us) return true;
+        boost::asio::steady_timer timer(
+            ctx_.io, std::chrono::steady_clock::time_point(std::chrono::microseconds(target - spin_margin_us)));
+        bool fired = false;
+        timer.async_wait([&fired](boost::system::error_code) { fired = true; });
+        lock.unlock();
+        while (!fired && !ctx_.interrupts.requested() && !packets_.captured_since_settled()) ctx_.io.run_one();
+        if (!fired) {
+            timer.cancel();
+            while (!fired) ctx_.io.run_one();
+        }
+        lock.lock();
+        if (ctx_.interrupts.requested()) throw Interrupted{ctx_.interrupts.signal()};
+        return !packets_.captured_since_settled();
     }
 
     void verbose(script::Event const& e, EventTiming const& t) {
@@ -139,7 +194,7 @@ private:
             if (auto error = verify_time(ctx_, t, ctx_.script_now(), description(e))) throw Error(*error, e.where);
     }
 
-    void run_event(std::unique_lock<std::mutex>& lock, script::Event const& e, EventTiming const& t) {
+    void run_event(std::unique_lock<std::mutex>& lock, std::size_t index, script::Event const& e, EventTiming const& t) {
         if (auto const* p = std::get_if<script::Packet>(&e.action)) {
             try {
                 if (p->direction == script::Direction::outbound) {
@@ -148,6 +203,7 @@ private:
                     packets_.expect(lock, e, *p, t);
                 } else {
                     wait_for(lock, e, t);
+                    packets_.event_started(index);
                     packets_.inject(e, *p);
                 }
             } catch (Error const& error) {
@@ -158,11 +214,13 @@ private:
         }
         if (auto const* call = std::get_if<script::Syscall>(&e.action)) {
             wait_for(lock, e, t);
+            packets_.event_started(index);
             syscalls_.run(lock, e, *call, t);
             return;
         }
         if (auto const* command = std::get_if<script::Command>(&e.action)) {
             wait_for(lock, e, t);
+            packets_.event_started(index);
             lock.unlock();
             std::optional<std::chrono::milliseconds> limit;
             if (ctx_.config.max_command_secs)
@@ -180,6 +238,7 @@ private:
             return;
         }
         wait_for(lock, e, t);
+        packets_.event_started(index);
         code_.collect(e, std::get<script::Code>(e.action));
     }
 
@@ -237,8 +296,9 @@ void print_failure(std::ostream& err, grammar::SourceFile const& file, Error con
 
 RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const& loaded,
                      boost::asio::io_context& io, Interrupts& interrupts, std::ostream& out, std::ostream& err,
-                     std::vector<RunObserver*> const& observers) {
+                     std::vector<RunObserver*> const& observers, Recording* recording) {
     RunResult result;
+    if (recording) recording->steps.clear();
     RunContext ctx(file, loaded.script, loaded.config, io, interrupts, out);
     ctx.observers = observers;
     // Whatever ends the run, the script's sockets are closed: they would keep the namespace alive.
@@ -286,7 +346,7 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
         }
         ::signal(SIGPIPE, SIG_IGN);  // a write to a reset connection returns EPIPE instead
 
-        PacketEngine packets(ctx, tun, sniffer);
+        PacketEngine packets(ctx, tun, sniffer, recording);
         packets.prepare();
         CodeRunner code(ctx);
         {
