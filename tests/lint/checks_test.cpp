@@ -234,7 +234,7 @@ TEST_CASE("open-socket: off by default; when enabled, flags each socket left ope
     CHECK(lint_text(accepted, {}, everything).fired() == Fired{"open-socket@1", "open-socket@7"});
 }
 
-TEST_CASE("-Wno-<check> silences a check", "[lint]") {
+TEST_CASE("a -Wno-CHECK switch silences that check", "[lint]") {
     pktdrill::lint::LintOptions off;
     off.switches["ack-missing"] = false;
     CHECK(lint_text(accepted + "+.1 < F. 1:1(0) win 65535\n", {}, off).fired().empty());

@@ -43,14 +43,14 @@ std::string const ends_in_write = accepted + "+.1 write(4, ..., 1000) = 1000\n";
 
 }  // namespace
 
-TEST_CASE("a script ending in write() with no > line passes as packetdrill has it", "[strict]") {
+TEST_CASE("strict: a script ending in write() with no > line passes without --strict, as packetdrill has it", "[strict]") {
     TempDir dir;
     auto const v = run(dir, ends_in_write);
     INFO(v.output);
     CHECK(v.status == 0);
 }
 
-TEST_CASE("--strict fails a script ending in write() with no > line, naming the data segment and the write",
+TEST_CASE("strict: --strict fails a script ending in write() with no > line, naming the data segment and the write",
           "[strict]") {
     TempDir dir;
     auto const v = run(dir, ends_in_write, {"--strict"});
@@ -62,14 +62,14 @@ TEST_CASE("--strict fails a script ending in write() with no > line, naming the 
     CHECK_THAT(v.output, Contains("actual packet:"));
 }
 
-TEST_CASE("--strict passes the same script with the write's > line", "[strict]") {
+TEST_CASE("strict: --strict passes the same script with the write's > line", "[strict]") {
     TempDir dir;
     auto const v = run(dir, ends_in_write + "+0 > P. 1:1001(1000) ack 1 <...>\n", {"--strict"});
     INFO(v.output);
     CHECK(v.status == 0);
 }
 
-TEST_CASE("--strict fails on a packet in mid-script that no > line takes, at the line it came after", "[strict]") {
+TEST_CASE("strict: --strict fails on a packet in mid-script that no > line takes, at the line it came after", "[strict]") {
     TempDir dir;
     // close() sends a FIN nobody checks; the run goes on and fails before the next line.
     auto const v = run(dir, accepted + "+.1 close(4) = 0\n+.1 < . 1:1(0) ack 2 win 257\n", {"--strict"});
@@ -80,7 +80,7 @@ TEST_CASE("--strict fails on a packet in mid-script that no > line takes, at the
     CHECK(v.output.find("strict.pkt:10:") == std::string::npos);
 }
 
-TEST_CASE("--strict lets a > line a few +0 lines down take a packet sent before them", "[strict]") {
+TEST_CASE("strict: --strict lets a > line a few +0 lines down take a packet sent before them", "[strict]") {
     TempDir dir;
     // The kernel acks the data before read() runs; the > line after read() takes the ACK, as in
     // packetdrill.
