@@ -489,7 +489,7 @@ private:
         if (run::lookup_symbol(name)) return;
         std::size_t const at = st_.file->offset_of(e.where);
         // A --define may have put the name there: only then is the text not the name itself.
-        bool const as_written = text_.compare(at, name.size(), name) == 0;
+        bool const as_written = at <= text_.size() && text_.compare(at, name.size(), name) == 0;
         std::vector<std::string_view> names;
         for (auto const& s : run::all_symbols()) names.push_back(s.name);
         auto const guess = closest(name, names);
