@@ -334,6 +334,7 @@ private:
         attempt->output_timer.cancel();
         attempt->deadline.cancel();
         std::erase(active_, attempt);
+        running_now_ = active_.size();  // what the progress line shows from the callback on
 
         auto& entry = entries_[attempt->index];
         PlannedRun const& run = runs_[attempt->index];

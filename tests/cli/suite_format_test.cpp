@@ -391,7 +391,7 @@ TEST_CASE("a run's first error is read with the path as discovered, and a failur
 // ---------------------------------------------------------------------------------------------
 // Planning: discovery, pins, filter, shards
 
-TEST_CASE("--shard splits the runs into parts that hold every run exactly once, the same each time", "[suite]") {
+TEST_CASE("pktdrill run --shard splits the runs into parts that hold every run exactly once, the same each time", "[suite]") {
     std::vector<pktdrill::cli::PlannedRun> runs;
     // Scripted times as varied as the corpus's: many short, a few long, some equal, some free.
     for (int i = 0; i < 97; ++i)
@@ -430,7 +430,7 @@ TEST_CASE("a shard keeps the runs in the order they were discovered", "[suite]")
     for (std::size_t k = 1; k < part.size(); ++k) CHECK(part[k - 1].script < part[k].script);
 }
 
-TEST_CASE("--filter keeps the runs whose \"SCRIPT VERSION\" name matches", "[suite]") {
+TEST_CASE("pktdrill run --filter keeps the runs whose SCRIPT VERSION name matches", "[suite]") {
     std::vector<pktdrill::cli::PlannedRun> runs{planned("a/x.pkt", "ipv4", 1), planned("a/x.pkt", "ipv6", 1),
                                                 planned("b/y-ipv6.pkt", "ipv4", 1)};
     auto const v6 = pktdrill::cli::filter_runs(runs, " ipv6$");
