@@ -91,7 +91,6 @@ public:
             ++count_;
         }
         syscalls_.check_blocking();
-        syscalls_.finish(lock);
         packets_.end_of_events(lock);
     }
 
@@ -353,12 +352,13 @@ RunResult run_script(grammar::SourceFile const& file, script::LoadedScript const
             SyscallRunner syscalls(ctx);
             ctx.live_start = now_us();
             Run(ctx, packets, syscalls, code).events();
-        }
-        // packetdrill's order: the cleanup command, then the code, then the RSTs.
-        run_cleanup();
-        {
+            // packetdrill's order (D.6): the cleanup command, the code, then a blocking call still in
+            // progress fails the run; the RSTs last. A script whose code fails while a call still
+            // blocks reports the code, as packetdrill's verdicts and messages have it.
+            run_cleanup();
             std::unique_lock lock(ctx.mutex);
             code.finish();
+            syscalls.finish(lock);
         }
         for (auto* o : observers) o->before_teardown(ctx, RunVerdict::passed);
         packets.reset_connections();

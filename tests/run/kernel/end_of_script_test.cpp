@@ -91,3 +91,45 @@ TEST_CASE("a long command is stopped after --max_command_secs and the run goes o
     CHECK(status == 0);
     CHECK(std::chrono::steady_clock::now() - t0 < 5s);
 }
+
+// A server socket whose accept() is still blocked when the script ends: what packetdrill checks
+// first decides the message (tcp-info-sndbuf-limited in its corpus depends on it).
+std::string const blocked_at_end = R"(0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0...5 accept(3, ..., ...) = 4
++.01 %{ assert tcpi_state == TCP_LISTEN, tcpi_state }%
+)";
+
+TEST_CASE("the end of the script runs the code before it fails a blocking call still in progress", "[end-of-script]") {
+    TempDir dir;
+    std::string failing = blocked_at_end;
+    failing.replace(failing.find("TCP_LISTEN,"), 11, "TCP_CLOSE,");
+    auto const o = run(dir, failing);
+    INFO(o.output);
+    CHECK(o.status == 1);
+    CHECK_THAT(o.output, Catch::Contains("end.pkt:5:9: error: AssertionError: 10"));
+    CHECK_THAT(o.output, !Catch::Contains("blocking system call"));
+}
+
+TEST_CASE("code that passes leaves the blocking call in progress to fail the end of the script", "[end-of-script]") {
+    TempDir dir;
+    auto const o = run(dir, blocked_at_end);
+    INFO(o.output);
+    CHECK(o.status == 1);
+    CHECK_THAT(o.output, Catch::Contains("end.pkt:4:1: error: runtime error: exiting while a blocking system call is in progress"));
+}
+
+TEST_CASE("the cleanup command runs before the code at the end of the script", "[end-of-script]") {
+    TempDir dir;
+    auto const log = dir.path() / "log";
+    auto const o = run(dir, "`true`\n" + std::string(R"(0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 %{ assert tcpi_state == TCP_CLOSE, tcpi_state }%
+)") + "`echo cleanup >> " + log.string() + "`\n");
+    INFO(o.output);
+    CHECK(o.status == 1);
+    CHECK_THAT(o.output, Catch::Contains("AssertionError: 10"));
+    CHECK(lines_of(log) == 1);
+}
