@@ -124,6 +124,14 @@ net::Packet aggregate(std::vector<SniffedPacket> const& parts) {
     return normalized(out);
 }
 
+// The payload a `>` line expects: its TCP or UDP length, or for an ICMP error the datagram it
+// echoes (IP header, transport header, data), which packetdrill counts as the ICMP payload.
+std::size_t script_payload(script::Packet const& packet, Socket const& s, bool wire_ipv6) {
+    if (auto const* t = std::get_if<script::TcpSegment>(&packet.transport)) return t->length;
+    if (auto const* u = std::get_if<script::UdpDatagram>(&packet.transport)) return u->length;
+    return build_packet(packet, s.script.outbound(), wire_ipv6).payload.size();
+}
+
 }  // namespace
 
 PacketEngine::PacketEngine(RunContext& ctx, net::TunDevice& tun, net::Sniffer& sniffer, Recording* recording)
@@ -358,10 +366,7 @@ void PacketEngine::expect(std::unique_lock<std::mutex>& lock, script::Event cons
     if (s.state == SocketState::passive_packet_received && synack) s.script.local_isn = script_tcp->seq;
 
     ExpectedChecks const checks = checks_of(packet);
-    std::size_t const expected_payload = script_tcp ? script_tcp->length
-                                         : std::holds_alternative<script::UdpDatagram>(packet.transport)
-                                             ? std::get<script::UdpDatagram>(packet.transport).length
-                                             : 0;
+    std::size_t const expected_payload = script_payload(packet, s, ctx_.addresses.wire_ipv6);
     // packetdrill waits for each packet up to the scripted gap plus 2 seconds.
     Micros const gap = timing.previous ? std::max<Micros>(0, timing.start - *timing.previous) : 0;
     Micros const wait = timing.kind == script::TimeKind::any
@@ -571,11 +576,6 @@ std::optional<std::uint32_t> script_ts_val(script::Packet const& packet) {
     return std::nullopt;
 }
 
-std::size_t script_payload(script::Packet const& packet) {
-    if (auto const* t = std::get_if<script::TcpSegment>(&packet.transport)) return t->length;
-    if (auto const* u = std::get_if<script::UdpDatagram>(&packet.transport)) return u->length;
-    return 0;
-}
 
 }  // namespace
 
@@ -848,7 +848,7 @@ void PacketEngine::expect_recorded(std::unique_lock<std::mutex>& lock, script::E
     Pending first = std::move(pending_.front());
     pending_.pop_front();
     // Segments of one burst that are already here are glued together, as expect() would.
-    std::size_t const expected_payload = script_payload(packet);
+    std::size_t const expected_payload = script_payload(packet, s, ctx_.addresses.wire_ipv6);
     ExpectedChecks const checks = checks_of(packet);
     ExpectedChecks loose = checks;
     loose.options = true;

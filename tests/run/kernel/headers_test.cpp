@@ -601,11 +601,12 @@ TEST_CASE("GRE and MPLS encapsulation: outer headers built as written, encapsula
     CHECK_THAT(no_gre.output, Catch::Contains("f.pkt:7:1: error: live packet header layers: expected: 3 headers vs actual: 4 headers"));
 }
 
-// Known bug, hence [!shouldfail]: PacketEngine::expect() (src/run/packet_engine.cpp) takes the
-// expected payload size from the script's TCP or UDP length only, so for an ICMP line it is 0,
-// while the built packet's payload, like the kernel's error, is the echoed datagram (IP header, 8
-// bytes, the data: 78 bytes here over IPv4, 98 over IPv6): "live packet payload: expected 0 bytes
-// vs actual 78 bytes". packetdrill counts the echoed bytes as the ICMP packet's payload.
-TEST_CASE("an ICMP error the kernel sends is matched by a `> icmp` line", "[features][!shouldfail]") {
+// The echoed datagram (IP header, 8 bytes, the data) is the ICMP line's payload, as packetdrill
+// counts it: 78 bytes here over IPv4, 98 over IPv6.
+TEST_CASE("an ICMP error the kernel sends is matched by a `> icmp` line", "[features]") {
     for (auto const* f : {&ipv4, &ipv6}) passes(*f, {}, icmp_port_unreachable);
+    fails_with(ipv4, {}, replaced(icmp_port_unreachable, "[udp(50)]", "[udp(40)]"),
+               "f.pkt:7:1: error: live packet payload: expected 68 bytes vs actual 78 bytes");
+    fails_with(ipv4, {}, replaced(icmp_port_unreachable, "port_unreachable", "host_unreachable"),
+               "f.pkt:7:1: error: live packet field icmp_code");
 }
