@@ -187,7 +187,7 @@ std::vector<std::string> const define_args = {
 
 }  // namespace
 
-TEST_CASE("--tcp_ts_tick_usecs checks the outbound TS val within the tolerance", "[flags]") {
+TEST_CASE("flag --tcp_ts_tick_usecs checks the outbound TS val within the tolerance", "[flags]") {
     for (auto const* f : {&ipv4, &ipv6, &mapped}) passes(*f, {"--tcp_ts_tick_usecs=1000"}, timestamps);
     // 100 ticks of 1 ms are more than the 50 ms tolerance.
     std::string const wrong = replaced(timestamps, "TS val 1300 ecr 200", "TS val 1400 ecr 200");
@@ -199,14 +199,14 @@ TEST_CASE("--tcp_ts_tick_usecs checks the outbound TS val within the tolerance",
     passes(ipv4, {}, wrong);
 }
 
-TEST_CASE("--mss injects a GSO packet of --mss sized segments through the virtio_net_hdr", "[flags]") {
+TEST_CASE("flag --mss injects a GSO packet of --mss sized segments through the virtio_net_hdr", "[flags]") {
     for (auto const* f : {&ipv4, &ipv6, &mapped}) passes(*f, {"--mss=1000"}, gro);
     fails_with(ipv4, {"--mss=1100"}, gro, "f.pkt:12:7: error: AssertionError: 1100");
     // Without it the packet is one segment of 12000 bytes: the estimate is the largest it can be.
     fails_with(ipv6, {}, gro, "f.pkt:12:7: error: AssertionError: 1460");
 }
 
-TEST_CASE("--speed sets tun0's link speed", "[flags]") {
+TEST_CASE("flag --speed sets tun0's link speed", "[flags]") {
     std::string const speed = "0 `ethtool tun0 | grep -q 'Speed: 100Mb/s'`\n";
     passes(ipv4, {"--speed=100"}, speed);
     passes(ipv6, {"--speed=100"}, speed);
@@ -215,7 +215,7 @@ TEST_CASE("--speed sets tun0's link speed", "[flags]") {
     fails_with(ipv4, {"--speed=1000"}, speed, "error executing `ethtool tun0");
 }
 
-TEST_CASE("--non_fatal=packet turns a packet mismatch into a warning and the run goes on", "[flags]") {
+TEST_CASE("flag --non_fatal=packet turns a packet mismatch into a warning and the run goes on", "[flags]") {
     for (auto const* f : {&ipv4, &ipv6, &mapped}) {
         auto const o = run(*f, {"--non_fatal=packet"}, non_fatal);
         INFO(f->name << ":\n" << o.output);
@@ -237,7 +237,7 @@ TEST_CASE("--non_fatal=packet turns a packet mismatch into a warning and the run
                "f.pkt:14:1: error: live packet payload: expected 400 bytes vs actual 500 bytes");
 }
 
-TEST_CASE("--init_scripts run in order, in the run's namespace, before the init command", "[flags]") {
+TEST_CASE("flag --init_scripts run in order, in the run's namespace, before the init command", "[flags]") {
     TempDir dir;
     std::string const d = dir.path().string();
     auto const a = dir.write("a.sh", "#!/bin/sh\necho a >> " + d + "/order\n");
@@ -263,7 +263,7 @@ TEST_CASE("--init_scripts run in order, in the run's namespace, before the init 
     CHECK_THAT(none.output, Catch::Contains("f.pkt:7:1: error: live packet field ipv4_total_length: expected: 48 (0x30) vs actual: 52 (0x34)"));
 }
 
-TEST_CASE("--is_anyip leaves the local address off tun0 and routes without a gateway", "[flags]") {
+TEST_CASE("flag --is_anyip leaves the local address off tun0 and routes without a gateway", "[flags]") {
     for (auto const* f : {&ipv4, &ipv6, &mapped}) {
         passes(*f, {"--is_anyip"}, anyip_tcp(*f));
         passes(*f, {"--is_anyip"}, anyip_udp(*f));
@@ -276,7 +276,7 @@ TEST_CASE("--is_anyip leaves the local address off tun0 and routes without a gat
     fails_with(ipv6, {}, anyip_tcp(ipv6), "f.pkt:6:1: error: error executing `! ip addr show dev tun0");
 }
 
-TEST_CASE("--define and -D stand for commands and for values in packet and system call lines", "[flags]") {
+TEST_CASE("flag --define and -D stand for commands and for values in packet and system call lines", "[flags]") {
     for (auto const* f : {&ipv4, &ipv6, &mapped}) passes(*f, define_args, defines);
     // The command line wins over the script's --define: the packet line no longer adds up.
     auto args = define_args;
