@@ -25,7 +25,11 @@ std::string flags_text(std::uint16_t bits, std::optional<std::uint8_t> ace) {
         if (bits & f::ae) out += 'A';
     }
     if (bits & f::ack) out += '.';
-    if (ace) out += (bits & f::ack ? "" : ".") + std::to_string(*ace);
+    if (ace) {
+        // Appended piece by piece: `"." + std::string` trips g++ 12's false -Wrestrict (GCC bug 105329).
+        if (!(bits & f::ack)) out += '.';
+        out += std::to_string(*ace);
+    }
     return out.empty() ? "-" : out;
 }
 

@@ -13,7 +13,8 @@ namespace o = script::tcp_option;
 
 net::Ipv4Address v4(net::IpAddress const& a) {
     net::Ipv4Address out;
-    auto const b = a.unmapped().bytes();
+    net::IpAddress const plain = a.unmapped();  // bytes() views its object: keep it alive
+    auto const b = plain.bytes();
     if (b.size() == 4) std::copy(b.begin(), b.end(), out.bytes.begin());
     return out;
 }

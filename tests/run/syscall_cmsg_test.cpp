@@ -53,7 +53,8 @@ class Received {
 public:
     Received& add(int level, int type, void const* data, std::size_t n) {
         std::size_t const at = bytes_.size();
-        bytes_.resize(at + CMSG_SPACE(n), '\0');
+        // insert, not resize: g++ 12 warns falsely (-Warray-bounds) about resize's memmove here.
+        bytes_.insert(bytes_.end(), CMSG_SPACE(n), '\0');
         auto* h = reinterpret_cast<cmsghdr*>(bytes_.data() + at);
         h->cmsg_level = level;
         h->cmsg_type = type;
