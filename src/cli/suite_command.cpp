@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -150,7 +151,9 @@ int run_suite(SuiteOptions const& options) {
                         : options.progress == ProgressMode::plain     ? Style::plain
                         : ::isatty(STDOUT_FILENO)                     ? Style::live
                                                                       : Style::plain;
-    report::Progress progress(std::cout, style);
+    winsize size{};
+    std::size_t const columns = ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+    report::Progress progress(std::cout, style, columns);
     report::KtapWriter ktap(std::cout);
     std::vector<bool> reported(entries.size(), false);
 

@@ -31,7 +31,8 @@ std::string progress_line(ProgressState const& state) {
 }
 
 void Progress::draw(ProgressState const& state) {
-    std::string const line = progress_line(state);
+    std::string line = progress_line(state);
+    if (width_ > 1 && line.size() > width_ - 1) line.resize(width_ - 1);
     if (drawn_ && line == last_) return;
     out_ << erase_line << line;
     out_.flush();

@@ -37,7 +37,9 @@ public:
         plain,  // a line per finished run
         quiet,  // nothing (KTAP owns the output)
     };
-    Progress(std::ostream& out, Style style) : out_(out), style_(style) {}
+    // `width`: the terminal's columns; the live line is cut to fit (a wrapped line could not be
+    // redrawn in place). 0: no limit.
+    Progress(std::ostream& out, Style style, std::size_t width = 0) : out_(out), style_(style), width_(width) {}
     Progress(Progress const&) = delete;
     Progress& operator=(Progress const&) = delete;
     ~Progress() { clear(); }
@@ -57,6 +59,7 @@ private:
 
     std::ostream& out_;
     Style style_;
+    std::size_t width_;
     bool drawn_ = false;
     std::string last_;  // what the live line shows now
 };

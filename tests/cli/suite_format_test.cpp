@@ -333,6 +333,25 @@ TEST_CASE("the live progress line is redrawn in place and failures print above i
     CHECK(plain_out.str().find('\r') == std::string::npos);
 }
 
+TEST_CASE("the live progress line is cut to one column less than the terminal, so it never wraps", "[suite]") {
+    pktdrill::report::ProgressState s;
+    s.total = 2;
+    s.done = 1;
+    s.pass = 1;
+    std::ostringstream narrow_out;
+    {
+        pktdrill::report::Progress narrow(narrow_out, pktdrill::report::Progress::Style::live, 12);
+        narrow.update(s);
+    }
+    CHECK(narrow_out.str() == "\r\033[K[1/2] pass \r\033[K");
+    std::ostringstream unknown_out;
+    {
+        pktdrill::report::Progress unknown(unknown_out, pktdrill::report::Progress::Style::live, 0);
+        unknown.update(s);
+    }
+    CHECK(unknown_out.str() == "\r\033[K[1/2] pass 1  fail 0  flaky 0  running 0 | 0:00 elapsed, ETA ?\r\033[K");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading a run's output
 
