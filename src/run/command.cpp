@@ -94,6 +94,11 @@ int become_command(void* start_arg) noexcept {
     // will come. (If /proc cannot say, the window is a few microseconds: run anyway.)
     pid_t seen = parent_pid_from_proc();
     if (seen > 0 && start.parent_in_proc > 0 && seen != start.parent_in_proc) ::_exit(127);
+    // pktdrill runs at real-time priority (runner.cpp); a command must not. Started at SCHED_RR, a
+    // shell or a Python keeps its CPU for its whole start-up (20-30 ms), and on a busy machine the
+    // pktdrill of a parallel run, waiting at the same priority, wakes that much late.
+    sched_param normal{};
+    ::sched_setscheduler(0, SCHED_OTHER, &normal);
     // Close-on-exec rather than close: cheaper, and a failure here (old kernel) is harmless.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     // Not the calling thread's mask (a run loop thread may block signals the command must see),

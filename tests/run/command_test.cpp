@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -140,6 +141,22 @@ TEST_CASE("PACKETDRILL_PID is pktdrill's pid and the command sees it under /proc
         CHECK(std::string(::getenv("PACKETDRILL_PID")) == "stale");
         ::unsetenv("PACKETDRILL_PID");
     }
+}
+
+TEST_CASE("a command started by a real-time pktdrill runs at normal priority") {
+    sched_param rr{};
+    rr.sched_priority = ::sched_get_priority_min(SCHED_RR);
+    if (::sched_setscheduler(0, SCHED_RR, &rr) != 0) {
+        WARN("cannot take SCHED_RR here (not root?): the priority of commands is not checked");
+        return;
+    }
+    Run run;
+    // chrt prints "pid N's current scheduling policy: SCHED_OTHER"; the shell is the command.
+    // (pktdrill's own pid is out of reach from inside the command's pid namespace.)
+    auto const outcome = run("chrt -p $$ | grep -q 'policy: SCHED_OTHER$'");
+    sched_param normal{};
+    ::sched_setscheduler(0, SCHED_OTHER, &normal);
+    CHECK(outcome == CommandOutcome{End::exited, 0});
 }
 
 TEST_CASE("the command runs in pktdrill's working directory") {
