@@ -80,7 +80,12 @@ std::string describe_option(net::TcpOption const& o) {
     if (o.is_sack_permitted()) return "sackOK";
     if (auto v = o.as_sack()) {
         std::string out = "sack";
-        for (auto const& b : *v) out += " " + std::to_string(b.left) + ":" + std::to_string(b.right);
+        for (auto const& b : *v) {
+            out += ' ';
+            out += std::to_string(b.left);
+            out += ':';
+            out += std::to_string(b.right);
+        }
         return out;
     }
     if (auto v = o.as_timestamp()) return "TS val " + std::to_string(v->val) + " ecr " + std::to_string(v->ecr);
@@ -149,7 +154,10 @@ PacketText describe_actual(net::Packet const& p, ActualStyle const& style) {
         if (t->urg() || t->urgent_pointer) out.push_back({"urg", "urg " + std::to_string(t->urgent_pointer)});
         if (!t->options.empty()) {
             std::string text = "<";
-            for (std::size_t i = 0; i < t->options.size(); ++i) text += (i ? "," : "") + describe_option(t->options[i]);
+            for (std::size_t i = 0; i < t->options.size(); ++i) {
+                if (i) text += ',';
+                text += describe_option(t->options[i]);
+            }
             out.push_back({"options", text + ">"});
         }
     } else if (p.find_last<net::UdpHeader>()) {
