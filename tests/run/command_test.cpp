@@ -39,10 +39,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A sleep duration no other process on the machine uses, so it identifies our processes.
+// A sleep duration no other process on the machine uses, so it identifies our processes. The
+// counter has a fixed width: no marker may be a prefix of another ("...01" of "...010").
 std::string marker() {
     static int counter = 0;
-    return "1000." + std::to_string(::getpid()) + "0" + std::to_string(++counter);
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%04d", ++counter);
+    return "1000." + std::to_string(::getpid()) + "0" + digits;
 }
 
 // Live processes whose command line contains `text` (zombies have an empty one).
@@ -334,9 +337,16 @@ TEST_CASE("a command killed from outside reports the signal") {
     auto const m = marker();
     KillLeftovers guard{{m}};
     Run run;
+    // Killed in the scan that finds it: a second scan could fall into the shell's exec of sleep,
+    // when /proc shows an empty command line, find nothing and leave the command running.
     std::thread killer([&] {
-        if (wait_until([&] { return !processes_with(m).empty(); }, 5s))
-            for (pid_t pid : processes_with(m)) ::kill(pid, SIGKILL);
+        wait_until(
+            [&] {
+                auto const found = processes_with(m);
+                for (pid_t pid : found) ::kill(pid, SIGKILL);
+                return !found.empty();
+            },
+            5s);
     });
     auto outcome = run("exec sleep " + m);
     killer.join();
