@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/errqueue.h>
 #include <linux/fcntl.h>
+#include <linux/in6.h>
 #include <linux/net_tstamp.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
@@ -141,6 +142,11 @@ constexpr Symbol uapi_table[] = {
     // cap_flag_value_t { CAP_CLEAR = 0, CAP_SET = 1 }.
     Symbol{"CAP_EFFECTIVE", 0}, Symbol{"CAP_PERMITTED", 1}, Symbol{"CAP_INHERITABLE", 2},
     Symbol{"CAP_CLEAR", 0}, Symbol{"CAP_SET", 1},
+    // SOL_IPV6 flow label options, which glibc's <netinet/in.h> leaves out.
+    SYM(IPV6_FLOWINFO), SYM(IPV6_FLOWLABEL_MGR), SYM(IPV6_FLOWINFO_SEND), SYM(IPV6_FLOWINFO_FLOWLABEL),
+    SYM(IPV6_FLOWINFO_PRIORITY), SYM(IPV6_FL_A_GET), SYM(IPV6_FL_A_PUT), SYM(IPV6_FL_A_RENEW),
+    SYM(IPV6_FL_F_CREATE), SYM(IPV6_FL_F_EXCL), SYM(IPV6_FL_F_REFLECT), SYM(IPV6_FL_F_REMOTE),
+    SYM(IPV6_FL_S_NONE), SYM(IPV6_FL_S_EXCL), SYM(IPV6_FL_S_PROCESS), SYM(IPV6_FL_S_USER), SYM(IPV6_FL_S_ANY),
 };
 
 constexpr Symbol uapi_code[] = {

@@ -204,6 +204,10 @@ TEST_CASE("well-known constants have their Linux values") {
     CHECK(lookup_symbol("EINPROGRESS") == 115);
     CHECK(lookup_symbol("EWOULDBLOCK") == 11);
     CHECK(lookup_symbol("NULL") == 0);
+    CHECK(lookup_symbol("IPV6_FLOWINFO") == 11);  // linux/in6.h, not in glibc's headers
+    CHECK(lookup_symbol("IPV6_FLOWLABEL_MGR") == 32);
+    CHECK(lookup_symbol("IPV6_FLOWINFO_SEND") == 33);
+    CHECK(lookup_symbol("IPV6_FLOWINFO_FLOWLABEL") == 0x000fffff);
 }
 
 TEST_CASE("every name of packetdrill's Linux table resolves") {
