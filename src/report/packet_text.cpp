@@ -48,10 +48,47 @@ std::string hex(net::ByteView bytes) {
     return out;
 }
 
+bool is_ip(net::Layer const& l) {
+    return std::holds_alternative<net::Ipv4Header>(l) || std::holds_alternative<net::Ipv6Header>(l);
+}
+
+// The layers around the innermost IP header, in script syntax, so that a failing encapsulated
+// packet shows them as its `>` line writes them.
+std::string describe_encapsulation(net::Packet const& p) {
+    auto const inner = std::find_if(p.layers.rbegin(), p.layers.rend(), is_ip);
+    if (inner == p.layers.rend()) return {};
+    std::vector<script::Encapsulation> outer;
+    for (auto it = p.layers.begin(); it != inner.base() - 1; ++it) {
+        if (auto const* v4 = std::get_if<net::Ipv4Header>(&*it)) {
+            outer.push_back(script::OuterIp{false, {}, v4->src.to_string(), v4->dst.to_string()});
+        } else if (auto const* v6 = std::get_if<net::Ipv6Header>(&*it)) {
+            outer.push_back(script::OuterIp{true, {}, v6->src.to_string(), v6->dst.to_string()});
+        } else if (auto const* g = std::get_if<net::GreHeader>(&*it)) {
+            script::GreHeader s;
+            s.flags = static_cast<std::uint16_t>((g->checksum_present ? net::GreHeader::flag_checksum : 0) |
+                                                 (g->key_present ? net::GreHeader::flag_key : 0) |
+                                                 (g->sequence_present ? net::GreHeader::flag_sequence : 0) |
+                                                 g->reserved0 | g->version);
+            s.flags_as_list = g->reserved0 == 0 && g->version == 0;
+            s.sum = g->checksum.value_or(0);
+            s.offset = g->reserved1;
+            s.key = g->key;
+            s.seq = g->sequence;
+            outer.push_back(s);
+        } else if (auto const* m = std::get_if<net::MplsStack>(&*it)) {
+            script::MplsStack s;
+            for (auto const& e : m->entries) s.entries.push_back({e.label, e.traffic_class, e.bottom_of_stack, e.ttl});
+            outer.push_back(s);
+        }
+    }
+    return script::render(outer);
+}
+
 }  // namespace
 
 PacketText describe(script::Packet const& p) {
     PacketText out;
+    if (auto e = script::render(p.encapsulations); !e.empty()) out.push_back({"encap", e});
     if (auto ip = script::render(p.ip); !ip.empty()) out.push_back({"ip", ip});
     if (auto const* t = std::get_if<script::TcpSegment>(&p.transport)) {
         if (t->ports) out.push_back({"ports", std::to_string(t->ports->src) + ">" + std::to_string(t->ports->dst)});
@@ -115,6 +152,7 @@ std::string describe_option(net::TcpOption const& o) {
 
 PacketText describe_actual(net::Packet const& p, ActualStyle const& style) {
     PacketText out;
+    if (auto e = describe_encapsulation(p); !e.empty()) out.push_back({"encap", e});
     // The innermost IP header carries what the script's IP info is about.
     std::optional<std::uint8_t> tos, ttl;
     for (auto const& l : p.layers) {
@@ -241,7 +279,8 @@ std::optional<std::string> field_key_for(std::string const& check_name) {
         {"tcp_data_offset", "options"}, {"options", "options"},  {"ipv4_total_length", "seq"},
         {"ipv6_payload_len", "seq"}, {"payload", "seq"},         {"ip_ecn", "ip"},
         {"tos", "ip"},              {"ttl", "ip"},               {"udp_len", "udp"},
-        {"icmp_type", "icmp"},      {"icmp_code", "icmp"},
+        {"icmp_type", "icmp"},      {"icmp_code", "icmp"},       {"gre", "encap"},
+        {"gre_len", "encap"},       {"mpls", "encap"},
     };
     if (auto it = keys.find(check_name); it != keys.end()) return it->second;
     return std::nullopt;

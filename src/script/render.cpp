@@ -250,19 +250,26 @@ std::string render(IpInfo const& info) {
     return out + "]";
 }
 
-std::string render(Packet const& p) {
-    std::string out = p.direction == Direction::inbound ? "<" : ">";
-    for (auto const& encap : p.encapsulations) {
+std::string render(std::vector<Encapsulation> const& encapsulations) {
+    std::string out;
+    for (auto const& encap : encapsulations) {
+        if (!out.empty()) out += ' ';
         if (auto const* ip = std::get_if<OuterIp>(&encap)) {
-            out += std::string(ip->ipv6 ? " ipv6" : " ipv4");
+            out += ip->ipv6 ? "ipv6" : "ipv4";
             if (auto i = render(ip->info); !i.empty()) out += " " + i;
             out += " " + ip->src + " > " + ip->dst + ":";
         } else if (auto const* g = std::get_if<GreHeader>(&encap)) {
-            out += " gre " + render_gre(*g) + ":";
+            out += "gre " + render_gre(*g) + ":";
         } else if (auto const* m = std::get_if<MplsStack>(&encap)) {
-            out += " mpls " + render_mpls(*m) + ":";
+            out += "mpls " + render_mpls(*m) + ":";
         }
     }
+    return out;
+}
+
+std::string render(Packet const& p) {
+    std::string out = p.direction == Direction::inbound ? "<" : ">";
+    if (auto e = render(p.encapsulations); !e.empty()) out += " " + e;
     if (auto i = render(p.ip); !i.empty()) out += " " + i;
     if (p.psp_spi) out += " encap psp spi " + std::to_string(*p.psp_spi);
     if (auto const* t = std::get_if<TcpSegment>(&p.transport)) {

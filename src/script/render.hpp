@@ -15,6 +15,9 @@ std::string render(TcpOption const& o);
 std::string render_options(std::optional<std::vector<TcpOption>> const& options);
 std::string render(IpInfo const& info);  // "[ect0, flowlabel 0x1]" or ""
 std::string render(Packet const& p);
+// The outer layers of an encapsulated packet, each ending in ':': `ipv4 192.0.2.1 > 192.168.0.1:
+// gre flags [key present] sum 0 off 0 key 7 seq 0: mpls (label 5, tc 0, [S], ttl 64):`, or "".
+std::string render(std::vector<Encapsulation> const& encapsulations);
 std::string render(Syscall const& s);  // without the time (and without the blocking end time)
 std::string render(Action const& a);
 std::string render(Event const& e);    // time (with ...end for blocking calls) and action

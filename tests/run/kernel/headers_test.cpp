@@ -593,9 +593,18 @@ TEST_CASE("GRE and MPLS encapsulation: outer headers built as written, encapsula
     auto const wrong_key = run_in(dir, ipv4, {}, replaced(gre_outbound(ipv4, helper), "key 0x1234", "key 0x1235"));
     CHECK(wrong_key.status == 1);
     CHECK_THAT(wrong_key.output, Catch::Contains("f.pkt:7:1: error: mismatch in GRE key"));
+    // Both packets show their outer layers, as a `>` line writes them.
+    CHECK_THAT(wrong_key.output, Catch::Matches(
+        R"((.|\n)*script packet: +[0-9.]+ ipv4 192\.168\.0\.1 > 192\.0\.2\.1: gre flags 0x2000 sum 0 off 0 key 4661 seq 0: +udp \(10\)\n)"
+        R"(actual packet: +[0-9.]+ ipv4 192\.168\.0\.1 > 192\.0\.2\.1: gre flags \[key present\] sum 0 off 0 key 4660 seq 0: udp \(10\)\n)"
+        R"( +\^~+\n(.|\n)*)"));
     auto const wrong_label = run_in(dir, ipv6, {}, replaced(gre_outbound(ipv6, helper), "label 100", "label 101"));
     CHECK(wrong_label.status == 1);
     CHECK_THAT(wrong_label.output, Catch::Contains("f.pkt:9:1: error: mismatch in MPLS label 0"));
+    CHECK_THAT(wrong_label.output,
+               Catch::Contains("mpls (label 101, tc 0, [S], ttl 64): udp (10)") &&
+                   Catch::Contains("ipv6 fd3d:a0b:17d6::1 > fd3d:fa7b:d17d::1: gre flags [none] sum 0 off 0 key 0 seq 0: "
+                                   "mpls (label 100, tc 0, [S], ttl 64): udp (10)"));
     auto const no_gre = run_in(dir, ipv4, {}, replaced(gre_outbound(ipv4, helper), " gre flags 0x2000, sum 0 off 0 key 0x1234 seq 0:", ""));
     CHECK(no_gre.status == 1);
     CHECK_THAT(no_gre.output, Catch::Contains("f.pkt:7:1: error: live packet header layers: expected: 3 headers vs actual: 4 headers"));
