@@ -2,6 +2,7 @@
 // verdicts match packetdrill's on this kernel, and each socket reaches the state the seed
 // document's netstat line shows, as `ss -tan` sees it from inside the run's namespace.
 
+#include <sched.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -64,6 +65,10 @@ std::string peer_state() {
 // Runs the script in this test's own namespace (--netns=current) and polls ss until the
 // connection shows `expected`, as a user with netstat in another terminal would.
 void expect_state(fs::path const& script, std::string const& expected, std::vector<std::string> extra = {}) {
+    // A fresh namespace for each script, also when the tests share a process (the whole binary run
+    // at once rather than by ctest): an orphaned FIN_WAIT1 of an earlier test lives on for a minute
+    // and would be the first connection ss lists.
+    REQUIRE(::unshare(CLONE_NEWNET) == 0);
     std::vector<std::string> args{pktdrill_binary(), "--netns=current"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(script.string());
