@@ -204,6 +204,24 @@ TEST_CASE("an unknown flag is a usage error", "[cli][flags]") {
     CHECK(r.err.find("frobnicate") != std::string::npos);
 }
 
+TEST_CASE("remote mode flags pass --check but a run refuses them with exit 2 before anything runs", "[cli][flags]") {
+    Scripts s;
+    s.add("good.pkt", good);
+    for (std::vector<std::string> flags : {std::vector<std::string>{"--wire_client"}, {"--wire_server"},
+                                           {"--wire_server_ip=192.0.2.9"}, {"--wire_server_at=peer"}}) {
+        INFO(flags[0]);
+        auto args = flags;
+        args.insert(args.begin(), "--check");
+        args.push_back("good.pkt");
+        CHECK(run_pktdrill(args, s.dir()).exit_status == 0);
+        args.erase(args.begin());
+        auto const r = run_pktdrill(args, s.dir());
+        CHECK(r.exit_status == 2);
+        CHECK(r.out.empty());
+        CHECK_THAT(r.err, Catch::StartsWith("good.pkt: error: remote mode (--wire_client, --wire_server, "));
+    }
+}
+
 TEST_CASE("no script is a usage error", "[cli][flags]") {
     auto const r = run_pktdrill({"--check"});
     CHECK(r.exit_status == 2);
