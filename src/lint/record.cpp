@@ -103,16 +103,7 @@ script::Packet script_packet_of(run::RecordedPacket const& recorded, script::Pac
     out.direction = script::Direction::outbound;
     if (original) {
         // IP info only where the line checked it.
-        std::optional<std::uint8_t> tos, ttl;
-        for (auto const& l : p.layers) {
-            if (auto const* v4 = std::get_if<net::Ipv4Header>(&l)) {
-                tos = v4->tos;
-                ttl = v4->ttl;
-            } else if (auto const* v6 = std::get_if<net::Ipv6Header>(&l)) {
-                tos = v6->traffic_class;
-                ttl = v6->hop_limit;
-            }
-        }
+        auto const [tos, ttl] = net::inner_ip_fields(p);
         out.ip.tos_check = original->ip.tos_check;
         if (tos && original->ip.tos_check == script::TosCheck::tos) out.ip.tos = *tos;
         if (tos && original->ip.tos_check == script::TosCheck::ecn) out.ip.tos = *tos & 3;

@@ -153,17 +153,7 @@ std::string describe_option(net::TcpOption const& o) {
 PacketText describe_actual(net::Packet const& p, ActualStyle const& style) {
     PacketText out;
     if (auto e = describe_encapsulation(p); !e.empty()) out.push_back({"encap", e});
-    // The innermost IP header carries what the script's IP info is about.
-    std::optional<std::uint8_t> tos, ttl;
-    for (auto const& l : p.layers) {
-        if (auto const* v4 = std::get_if<net::Ipv4Header>(&l)) {
-            tos = v4->tos;
-            ttl = v4->ttl;
-        } else if (auto const* v6 = std::get_if<net::Ipv6Header>(&l)) {
-            tos = v6->traffic_class;
-            ttl = v6->hop_limit;
-        }
-    }
+    auto const [tos, ttl] = net::inner_ip_fields(p);
     std::vector<std::string> info;
     if (style.ip_info && tos) {
         if (style.tos) {

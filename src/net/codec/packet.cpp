@@ -465,4 +465,12 @@ private:
 
 Result<Packet> decode(ByteView wire, DecodeOptions const& options) { return Decoder(wire, options).run(); }
 
+InnerIpFields inner_ip_fields(Packet const& p) noexcept {
+    for (auto it = p.layers.rbegin(); it != p.layers.rend(); ++it) {
+        if (auto const* v4 = std::get_if<Ipv4Header>(&*it)) return {v4->tos, v4->ttl};
+        if (auto const* v6 = std::get_if<Ipv6Header>(&*it)) return {v6->traffic_class, v6->hop_limit};
+    }
+    return {};
+}
+
 }  // namespace pktdrill::net

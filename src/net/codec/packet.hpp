@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -62,6 +63,13 @@ struct Packet {
 
     friend bool operator==(Packet const&, Packet const&) = default;
 };
+
+// The TOS (IPv6: traffic class) and TTL (hop limit) of the innermost IP header: what a
+// script's IP info is about. Both empty without an IP header.
+struct InnerIpFields {
+    std::optional<std::uint8_t> tos, ttl;
+};
+InnerIpFields inner_ip_fields(Packet const& p) noexcept;
 
 // Where each part of the encoded packet lies. For a decoded packet these are the offsets in the
 // bytes it was decoded from; e.g. a TCP header's options start at its offset +

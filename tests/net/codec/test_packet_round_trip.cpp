@@ -418,3 +418,21 @@ TEST_CASE("layer_name and header_length describe each layer", "[codec][packet]")
     CHECK(header_length(Layer{GreHeader{.key_present = true}}) == 8);
     CHECK(header_length(Layer{tcp_with_every_option()}) == 60);
 }
+
+TEST_CASE("the innermost IP header's TOS and TTL are what a script's IP info is about", "[codec][packet]") {
+    Ipv4Header outer = ipv4("10.0.0.1", "10.0.0.2");
+    outer.tos = 0x10;
+    outer.ttl = 9;
+    Ipv6Header inner = ipv6();
+    inner.traffic_class = 0x2a;
+    inner.hop_limit = 7;
+    auto const fields = inner_ip_fields(Packet{{outer, GreHeader{}, inner, TcpHeader{}}, {}, {}});
+    CHECK(fields.tos == 0x2a);
+    CHECK(fields.ttl == 7);
+    auto const plain = inner_ip_fields(Packet{{outer, UdpHeader{}}, {}, {}});
+    CHECK(plain.tos == 0x10);
+    CHECK(plain.ttl == 9);
+    auto const none = inner_ip_fields(Packet{{TcpHeader{}}, {}, {}});
+    CHECK_FALSE(none.tos);
+    CHECK_FALSE(none.ttl);
+}
