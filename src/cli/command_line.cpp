@@ -44,6 +44,16 @@ bool validate_settings(std::vector<script::OptionValue> const& settings) {
     return true;
 }
 
+std::optional<int> parse_or_exit(CLI::App& app, int argc, char const* const* argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::ParseError const& e) {
+        int const status = app.exit(e);
+        return status == 0 ? exit_ok : exit_invalid;
+    }
+    return std::nullopt;
+}
+
 int parse_command_line(int argc, char** argv, CommandLine& out) {
     if (argc > 1)
         for (auto const& sub : subcommands())
@@ -66,12 +76,7 @@ int parse_command_line(int argc, char** argv, CommandLine& out) {
     add_packetdrill_options(app, out.settings);
     app.add_option("scripts", out.scripts, "packetdrill scripts (.pkt)")->type_name("SCRIPT");
 
-    try {
-        app.parse(argc, argv);
-    } catch (CLI::ParseError const& e) {
-        int const status = app.exit(e);
-        return status == 0 ? exit_ok : exit_invalid;
-    }
+    if (auto const status = parse_or_exit(app, argc, argv)) return *status;
 
     // Validate every setting once, so a bad flag is a usage error before any script is read.
     if (!validate_settings(out.settings)) return exit_invalid;

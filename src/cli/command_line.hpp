@@ -4,6 +4,7 @@
 // NAME=VALUE`, `-v`).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct CommandLine {
 void add_packetdrill_options(CLI::App& app, std::vector<script::OptionValue>& settings);
 // Checks settings as the command line gave them; prints the problem and returns false if one is bad.
 bool validate_settings(std::vector<script::OptionValue> const& settings);
+
+// Parses argv into `app`. Empty when parsing succeeded; otherwise the exit status once CLI11 has
+// printed what was asked for (--help: exit_ok) or what was wrong (exit_invalid).
+std::optional<int> parse_or_exit(CLI::App& app, int argc, char const* const* argv);
 
 // Exit statuses, as packetdrill's users rely on them (0 and 1), plus our own.
 inline constexpr int exit_ok = 0;

@@ -93,12 +93,7 @@ int parse_lint_command(int argc, char** argv, CommandLine& out) {
                    "the kernel timer tick to check tolerances against (default: this machine's, " +
                        std::to_string(lint::kernel_tick_usecs()) + ")");
     app.add_option("scripts", request.scripts, "packetdrill scripts (.pkt)")->type_name("SCRIPT")->required();
-    try {
-        app.parse(argc, argv);
-    } catch (CLI::ParseError const& e) {
-        int const status = app.exit(e);
-        return status == 0 ? exit_ok : exit_invalid;
-    }
+    if (auto const status = parse_or_exit(app, argc, argv)) return *status;
     if (!validate_settings(out.settings)) return exit_invalid;
     for (auto const& s : switches) {
         bool const on = s.rfind("no-", 0) != 0;

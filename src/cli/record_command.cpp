@@ -88,12 +88,7 @@ int parse_record_command(int argc, char** argv, CommandLine& out) {
     app.add_option("script", script, "the packetdrill script (.pkt)")->type_name("SCRIPT")->required();
     app.add_option("-o,--output", output, "write the recorded script here (may be SCRIPT itself); default: standard output")
         ->type_name("OUT");
-    try {
-        app.parse(argc, argv);
-    } catch (CLI::ParseError const& e) {
-        int const status = app.exit(e);
-        return status == 0 ? exit_ok : exit_invalid;
-    }
+    if (auto const status = parse_or_exit(app, argc, argv)) return *status;
     if (!validate_settings(out.settings)) return exit_invalid;
     out.command = [script, output, settings = out.settings] { return record(script, output, settings); };
     return -1;

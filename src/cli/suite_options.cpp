@@ -203,12 +203,7 @@ int parse_suite_command(int argc, char** argv, CommandLine& out) {
         ->capture_default_str();
     app.add_option("PATH", options.paths, "scripts and folders of scripts")->required();
 
-    try {
-        app.parse(own, argv);
-    } catch (CLI::ParseError const& e) {
-        int const status = app.exit(e);
-        return status == 0 ? exit_ok : exit_invalid;
-    }
+    if (auto const status = parse_or_exit(app, own, argv)) return *status;
 
     for (auto const& v : versions) {
         auto const name = canonical_ip_version(v);
